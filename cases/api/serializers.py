@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from documents.models import Document
+from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME
+
+from ..models import Case, CaseEvent, ChecklistItem, JobOffer, Participant, PermitApplication
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    nationality = CountryField(help_text="ISO 3166-1 alpha-2 code, e.g. MA.")
+    preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, default="fr")
+
+    class Meta:
+        model = Participant
+        fields = [
+            "id", "given_names", "family_name", "name_in_arabic", "date_of_birth",
+            "nationality", "preferred_language", "email", "phone",
+        ]
+
+    def validate_date_of_birth(self, value):
+        today = timezone.localdate()
+        if value > today:
+            raise serializers.ValidationError(_("The date of birth is in the future."))
+        if value.year < today.year - 120:
+            raise serializers.ValidationError(_("The date of birth is too far in the past."))
+        return value
+
+    def validate_phone(self, value: str) -> str:
+        digits = value.replace(" ", "").replace("-", "").replace(".", "")
+        if value and not (digits.lstrip("+").isdigit() and 6 <= len(digits) <= 20):
+            raise serializers.ValidationError(
+                _("Enter a phone number with digits only, optionally starting with +.")
+            )
+        return value
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    participant = ParticipantSerializer()
+    programme = serializers.SlugField(
+        required=False, help_text="Programme code; defaults to the only or first programme."
+    )
+    cohort = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+
+    def to_internal_value(self, data):
+        # The participant may come nested or as top-level fields.
+        if isinstance(data, dict) and "participant" not in data:
+            fields = set(ParticipantSerializer.Meta.fields)
+            data = {
+                "participant": {k: v for k, v in data.items() if k in fields},
+                **{k: v for k, v in data.items() if k not in fields},
+            }
+        return super().to_internal_value(data)
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="display_label", read_only=True)
+    due_rule = serializers.CharField(source="due_description", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = ChecklistItem
+        fields = [
+            "id", "code", "label", "stage", "required", "responsible", "done", "done_at",
+            "due_date", "due_rule", "overdue", "note", "accepts_evidence",
+        ]
+
+
+class ChecklistItemUpdateSerializer(serializers.Serializer):
+    done = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    transition_label = serializers.SerializerMethodField()
+    from_stage_label = serializers.SerializerMethodField()
+    to_stage_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id", "kind", "kind_label", "actor", "created_at", "transition", "transition_label",
+            "from_stage", "from_stage_label", "to_stage", "to_stage_label", "payload",
+        ]
+
+    def get_transition_label(self, event) -> str:
+        spec = TRANSITION_BY_NAME.get(event.transition)
+        return str(spec.label) if spec else ""
+
+    def get_from_stage_label(self, event) -> str:
+        state = STATE_BY_NAME.get(event.from_stage)
+        return str(state.label) if state else ""
+
+    def get_to_stage_label(self, event) -> str:
+        state = STATE_BY_NAME.get(event.to_stage)
+        return str(state.label) if state else ""
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id", "kind", "title", "language", "status", "version", "sha256", "size",
+            "error", "created_at", "rendered_at", "download_url",
+        ]
+
+    def get_download_url(self, document) -> str | None:
+        if document.status != Document.Status.READY:
+            return None
+        url = reverse("api-document-file", args=[document.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class JobOfferSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JobOffer
+        fields = [
+            "id", "country", "employer", "employer_name", "job_title", "isco_code",
+            "gross_annual_salary", "region", "city", "contract_start", "accepted_on",
+        ]
+
+
+class PermitApplicationSerializer(serializers.ModelSerializer):
+    appeal_deadline = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = PermitApplication
+        fields = [
+            "id", "kind", "region", "submitted_on", "reference", "decision", "decided_on",
+            "refused_by", "appeal_lodged_on", "appeal_deadline", "appeal_outcome",
+        ]
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    participant = ParticipantSerializer(read_only=True)
+    stage_label = serializers.CharField(read_only=True)
+    phase = serializers.CharField(read_only=True)
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner_organisation = serializers.StringRelatedField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "reference", "stage", "stage_label", "phase", "version", "track", "cohort",
+            "programme", "owner_organisation", "participant", "opened_at", "stage_entered_at",
+            "closed_at",
+        ]
+
+
+class TransitionFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+    required = serializers.BooleanField()
+    choices = serializers.ListField(child=serializers.DictField(), allow_null=True)
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField(source="spec.name")
+    label = serializers.CharField(source="spec.label")
+    target = serializers.CharField(source="spec.target")
+    kind = serializers.CharField(source="spec.kind")
+    allowed = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    fields = serializers.SerializerMethodField()
+
+    @extend_schema_field(TransitionFieldSerializer(many=True))
+    def get_fields(self, option) -> list[dict]:
+        return [field.describe() for field in option.spec.fields]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    caseworker = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    mentor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    available_transitions = TransitionOptionSerializer(many=True, source="transition_options")
+    checklist = ChecklistItemSerializer(many=True, source="checklist_rows")
+    documents = DocumentSerializer(many=True, source="document_rows")
+    events = EventSerializer(many=True, source="event_rows")
+    job_offers = JobOfferSerializer(many=True, read_only=True)
+    permit_applications = PermitApplicationSerializer(many=True, read_only=True)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "caseworker", "mentor", "closure_reason",
+            "training_start_date", "training_completed_on", "visa_applied_on", "visa_issued_on",
+            "planned_travel_date", "arrival_date", "address", "commune", "commune_registered_on",
+            "residence_card_issued_on", "lease_start_date", "planned_return_date", "returned_on",
+            "job_offers", "permit_applications",
+            "available_transitions", "checklist", "documents", "events",
+        ]
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The case version you last saw; a mismatch gives 409."
+    )
+    data = serializers.DictField(
+        required=False, default=dict, help_text="The transition's declared fields."
+    )
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000,
+        help_text="Coordinators only: move past open required checklist items, with a reason.",
+    )
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class ItinerarySerializer(serializers.Serializer):
+    states = serializers.ListField(child=serializers.DictField())
+    transitions = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,31 @@
+from django.urls import include, path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from documents.views import document_file
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("checklist-items", views.ChecklistItemViewSet, basename="checklist-item")
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token."""
+
+    @extend_schema(responses=views.token_response)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("itinerary/", views.itinerary, name="api-itinerary"),
+    path("documents/<int:document_id>/file/", document_file, name="api-document-file"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,215 @@
+"""The JSON API: thin views over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from workflow.exceptions import InvalidInput, StaleVersion, TransitionError
+from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITIONS, Phase
+from workflow.selectors import transition_options
+from workflow.services import case_advance
+
+from .. import selectors, services
+from ..models import Case, Programme
+from .serializers import (
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    ChecklistItemSerializer,
+    ChecklistItemUpdateSerializer,
+    EventSerializer,
+    ItinerarySerializer,
+    NoteSerializer,
+    TransitionRequestSerializer,
+)
+
+
+def case_detail_data(*, case: Case, request: Request) -> dict:
+    """The case as its page and the API show it."""
+    case.transition_options = transition_options(case=case, user=request.user)
+    case.checklist_rows = list(case.current_checklist())
+    case.document_rows = list(case.documents.order_by("-created_at", "-id"))
+    case.event_rows = list(selectors.case_timeline(case=case))
+    return CaseDetailSerializer(case, context={"request": request}).data
+
+
+def transition_error_response(error: TransitionError) -> Response:
+    body: dict = {"detail": error.message}
+    if error.reasons:
+        body["reasons"] = error.reasons
+    if isinstance(error, InvalidInput):
+        body["data"] = error.errors
+    if isinstance(error, StaleVersion):
+        body["current_version"] = error.current_version
+    return Response(body, status=error.status_code)
+
+
+def _django_validation_to_api(error: ValidationError) -> ApiValidationError:
+    return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+@extend_schema(responses=ItinerarySerializer, summary="The itinerary: states and transitions")
+@api_view(["GET"])
+def itinerary(request: Request) -> Response:
+    return Response(
+        {
+            "phases": [{"name": p.value, "label": str(p.label)} for p in Phase],
+            "states": [
+                {"name": s.name, "label": str(s.label), "phase": s.phase.value, "terminal": s.terminal}
+                for s in STATES
+            ],
+            "transitions": [
+                {
+                    "name": t.name,
+                    "label": str(t.label),
+                    "sources": list(t.sources),
+                    "target": t.target,
+                    "kind": t.kind,
+                    "roles": sorted(t.roles),
+                    "fields": [f.describe() for f in t.fields],
+                }
+                for t in TRANSITIONS
+            ],
+        }
+    )
+
+
+class CaseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = CaseListSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        stage, phase = params.get("stage", ""), params.get("phase", "")
+        if stage and stage not in STATE_BY_NAME:
+            raise ApiValidationError({"stage": [_("Unknown stage “%(s)s”.") % {"s": stage}]})
+        if phase and phase not in Phase.values:
+            raise ApiValidationError({"phase": [_("Unknown phase “%(s)s”.") % {"s": phase}]})
+        return selectors.case_list(
+            user=self.request.user, stage=stage, phase=phase, search=params.get("search", "")
+        )
+
+    def get_case(self) -> Case:
+        try:
+            return selectors.case_detail(user=self.request.user, case_id=int(self.kwargs["pk"]))
+        except (Case.DoesNotExist, ValueError):
+            raise NotFound(_("No such case.")) from None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("stage", str, description="Only cases in this stage."),
+            OpenApiParameter("phase", str, description="Only cases in this phase."),
+            OpenApiParameter("search", str, description="Words of the name or reference."),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses=CaseDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        return Response(case_detail_data(case=self.get_case(), request=request))
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = CaseCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        programmes = Programme.objects.order_by("id")
+        code = payload.validated_data.get("programme")
+        programme = programmes.filter(code=code).first() if code else programmes.first()
+        if programme is None:
+            raise ApiValidationError({"programme": [_("No such programme.")]})
+        participant = dict(payload.validated_data["participant"])
+        try:
+            case = services.case_create(
+                actor=request.user,
+                programme=programme,
+                participant=participant,
+                cohort=payload.validated_data.get("cohort", ""),
+            )
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+        except ValidationError as error:
+            raise _django_validation_to_api(error) from None
+        case = selectors.case_detail(user=request.user, case_id=case.pk)
+        return Response(case_detail_data(case=case, request=request), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TransitionRequestSerializer,
+        responses={200: CaseDetailSerializer},
+        summary="Move the case through a transition",
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[^/.]+)")
+    def transition(self, request, pk=None, transition=None):
+        case = self.get_case()
+        payload = TransitionRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            case_advance(
+                case=case,
+                transition=transition,
+                actor=request.user,
+                version=payload.validated_data["version"],
+                data=payload.validated_data["data"],
+                override_reason=payload.validated_data["override_reason"],
+            )
+        except TransitionError as error:
+            return transition_error_response(error)
+        case = selectors.case_detail(user=request.user, case_id=case.pk)
+        return Response(case_detail_data(case=case, request=request))
+
+    @extend_schema(request=NoteSerializer, responses={201: EventSerializer}, summary="Add a note")
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        case = self.get_case()
+        payload = NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            event = services.case_note_add(case=case, actor=request.user, text=payload.validated_data["text"])
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+        except ValidationError as error:
+            raise _django_validation_to_api(error) from None
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class ChecklistItemViewSet(viewsets.GenericViewSet):
+    serializer_class = ChecklistItemSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.checklist_items_visible_to(self.request.user).select_related("case")
+
+    def retrieve(self, request, pk=None):
+        return Response(ChecklistItemSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
+
+    @extend_schema(request=ChecklistItemUpdateSerializer, responses=ChecklistItemSerializer)
+    def partial_update(self, request, pk=None):
+        item = get_object_or_404(self.get_queryset(), pk=pk)
+        payload = ChecklistItemUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                item = services.checklist_item_set_done(
+                    item=item,
+                    actor=request.user,
+                    done=payload.validated_data["done"],
+                    note=payload.validated_data.get("note"),
+                )
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+        return Response(ChecklistItemSerializer(item).data)
+
+
+token_response = inline_serializer("Token", {"token": serializers.CharField()})

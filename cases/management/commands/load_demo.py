@@ -1,0 +1,84 @@
+"""Create a PALIM-like demo programme with about 40 participants (idempotent)."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from workflow.dates import belgian_public_holidays
+from workflow.models import PublicHoliday
+
+from ...demo import DEMO_DESTINATIONS, ORGANISATIONS, PEOPLE, case_walk, path_to
+from ...models import Case, Organisation, Programme, User
+from ...services import case_create
+
+DEMO_PASSWORD = "demo"  # demo accounts only; never use this data in production
+
+
+class Command(BaseCommand):
+    help = "Load the demo programme, users (password 'demo') and participants. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        today = dt.date.today()
+        for year in range(today.year - 2, today.year + 3):
+            for day, name in belgian_public_holidays(year):
+                PublicHoliday.objects.get_or_create(date=day, defaults={"name": name})
+
+        organisations = {
+            name: Organisation.objects.get_or_create(
+                name=name, defaults={"kind": kind, "country": country}
+            )[0]
+            for name, kind, country in ORGANISATIONS
+        }
+        enabel = organisations["Enabel"]
+        programme, _ = Programme.objects.get_or_create(
+            code="palim",
+            defaults={"name": "PALIM: ICT talent Morocco–Flanders", "operator": enabel},
+        )
+        users = {
+            "caseworker": ("Nadia", "Verbeke", User.Role.CASEWORKER, enabel, "fr"),
+            "mentor": ("Pieter", "De Smet", User.Role.MENTOR, organisations["Scheldesoft NV"], "nl"),
+            "coordinator": ("Sofie", "Claes", User.Role.COORDINATOR, enabel, "en"),
+        }
+        for username, (first, last, role, organisation, language) in users.items():
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first, "last_name": last, "role": role,
+                    "organisation": organisation, "language": language,
+                    "email": f"{username}@demo.itinera.invalid",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+
+        if Case.objects.filter(programme=programme).exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+
+        caseworker = User.objects.get(username="caseworker")
+        mentor = User.objects.get(username="mentor")
+        for index, ((given, family, arabic), destination) in enumerate(
+            zip(PEOPLE, DEMO_DESTINATIONS, strict=True)
+        ):
+            case = case_create(
+                actor=caseworker,
+                programme=programme,
+                cohort="2026-A" if index % 2 else "2026-B",
+                participant={
+                    "given_names": given,
+                    "family_name": family,
+                    "name_in_arabic": arabic,
+                    "date_of_birth": dt.date(1992 + index % 9, 1 + index % 12, 1 + index % 27),
+                    "nationality": "MA",
+                    "preferred_language": ("fr", "ar", "nl", "en")[index % 4],
+                    "email": f"{given.split()[0].lower()}.{family.replace(' ', '').lower()}@example.org",
+                    "phone": f"+212 6{index:02d} 12 34 56",
+                },
+            )
+            case = case_walk(case=case, actor=caseworker, transitions=path_to(destination))
+            if case.phase in {"mentoring", "return"} or destination == "closed_away":
+                Case.objects.filter(pk=case.pk).update(mentor=mentor)
+        self.stdout.write(self.style.SUCCESS(f"Loaded {len(PEOPLE)} demo participants."))

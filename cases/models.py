@@ -1,0 +1,377 @@
+"""People, organisations, cases and what happens to them.
+
+A case follows one participant through one programme's itinerary. Its stage only
+changes through ``workflow.services.case_advance``; the field refuses assignment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+from viewflow.fsm import FSMField
+
+from workflow import checklists
+from workflow.dates import add_period
+from workflow.itinerary import INITIAL_STAGE, STAGE_CHOICES, Phase, StateSpec, state
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        PROGRAMME_OPERATOR = "programme_operator", _("Programme operator")
+        EMPLOYMENT_SERVICE = "employment_service", _("Employment service")
+        TRAINING_PROVIDER = "training_provider", _("Training provider")
+        EMPLOYER = "employer", _("Employer")
+        INTEGRATION_AGENCY = "integration_agency", _("Integration or reception agency")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    country = CountryField(_("country"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", _("Caseworker")
+        MENTOR = "mentor", _("Mentor")
+        COORDINATOR = "coordinator", _("Coordinator")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="members",
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en",
+        help_text=_("Language of the interface and of staff documents."),
+    )
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == self.Role.COORDINATOR
+
+
+class Programme(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    operator = models.ForeignKey(
+        Organisation, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="+"
+    )
+    skipped_phases = models.JSONField(
+        _("skipped phases"), default=list, blank=True,
+        help_text=_("Phases this programme does not run, e.g. [\"training\"]."),
+    )
+    minimum_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.Model):
+    given_names = models.CharField(_("given names"), max_length=150)
+    family_name = models.CharField(_("family name"), max_length=150)
+    name_in_arabic = models.CharField(_("name in Arabic script"), max_length=300, blank=True)
+    date_of_birth = models.DateField(_("date of birth"))
+    nationality = CountryField(_("nationality"))
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="fr"
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_names"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        indexes = [models.Index(fields=["family_name", "given_names"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+    def age_on(self, day: dt.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Case(models.Model):
+    class Track(models.TextChoices):
+        UNDECIDED = "undecided", _("Undecided")
+        HOME = "home", _("Home (Morocco)")
+        AWAY = "away", _("Away (Belgium)")
+
+    reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="cases"
+    )
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="cases"
+    )
+    cohort = models.CharField(_("cohort"), max_length=50, blank=True)
+    owner_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("owning organisation"), on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("caseworker"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="cases_as_caseworker",
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="cases_as_mentor",
+    )
+    # Only the transition service moves a case: assignment raises, and a new case
+    # can only start at the initial stage.
+    stage = FSMField(
+        _("stage"), max_length=40, choices=STAGE_CHOICES, default=INITIAL_STAGE,
+        protected=True, enforce_initial=True, db_index=True,
+    )
+    # Bumped by every transition; a client must send the version it saw.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    # The event that entered the current stage; its checklist is the open one.
+    current_entry = models.ForeignKey(
+        "CaseEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    track = models.CharField(_("track"), max_length=10, choices=Track.choices, default=Track.UNDECIDED)
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closure_reason = models.TextField(_("closure reason"), blank=True)
+
+    # What the itinerary records along the way (set by workflow.effects).
+    training_start_date = models.DateField(_("training start"), null=True, blank=True)
+    training_completed_on = models.DateField(_("training completed"), null=True, blank=True)
+    visa_applied_on = models.DateField(_("visa applied for"), null=True, blank=True)
+    visa_issued_on = models.DateField(_("visa issued"), null=True, blank=True)
+    planned_travel_date = models.DateField(_("planned travel date"), null=True, blank=True)
+    arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
+    address = models.TextField(_("address in Belgium"), blank=True)
+    commune = models.CharField(_("commune"), max_length=100, blank=True)
+    commune_registered_on = models.DateField(_("registered at the commune"), null=True, blank=True)
+    residence_card_issued_on = models.DateField(_("residence card issued"), null=True, blank=True)
+    lease_start_date = models.DateField(_("lease start"), null=True, blank=True)
+    planned_return_date = models.DateField(_("planned return"), null=True, blank=True)
+    returned_on = models.DateField(_("returned"), null=True, blank=True)
+
+    # Stage moves are recorded as CaseEvents; the field history covers the rest.
+    history = HistoricalRecords(excluded_fields=["stage", "current_entry", "version"])
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [models.Index(fields=["owner_organisation", "stage"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.participant}"
+
+    @property
+    def state(self) -> StateSpec:
+        return state(self.stage)
+
+    @property
+    def phase(self) -> Phase:
+        return self.state.phase
+
+    @property
+    def stage_label(self) -> str:
+        return str(self.state.label)
+
+    @property
+    def is_open(self) -> bool:
+        return not self.state.terminal
+
+    @property
+    def stage_entered_on(self) -> dt.date:
+        return timezone.localdate(self.stage_entered_at)
+
+    @cached_property
+    def current_offer(self) -> JobOffer | None:
+        return self.job_offers.order_by("-accepted_on", "-id").first()
+
+    @cached_property
+    def current_permit_application(self) -> PermitApplication | None:
+        return self.permit_applications.order_by("-submitted_on", "-id").first()
+
+    def current_checklist(self) -> models.QuerySet[ChecklistItem]:
+        return self.checklist_items.filter(entry_event_id=self.current_entry_id)
+
+
+class JobOffer(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="job_offers")
+    country = CountryField(_("country"))
+    employer = models.ForeignKey(
+        Organisation, verbose_name=_("employer"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="job_offers",
+    )
+    employer_name = models.CharField(_("employer"), max_length=200)
+    job_title = models.CharField(_("job title"), max_length=200)
+    isco_code = models.CharField(_("ISCO-08 code"), max_length=4, blank=True)
+    gross_annual_salary = models.DecimalField(
+        _("gross annual salary (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    region = models.CharField(_("region"), max_length=3, blank=True)
+    city = models.CharField(_("place of work"), max_length=100)
+    contract_start = models.DateField(_("contract start"))
+    accepted_on = models.DateField(_("accepted on"))
+
+    class Meta:
+        verbose_name = _("job offer")
+        verbose_name_plural = _("job offers")
+
+    def __str__(self) -> str:
+        return f"{self.job_title}, {self.employer_name}"
+
+
+class PermitApplication(models.Model):
+    """One single-permit application and its outcome (metadata only, see brief §7)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="permit_applications")
+    kind = models.CharField(_("kind"), max_length=20, default="first")
+    region = models.CharField(_("region"), max_length=3, blank=True)
+    submitted_on = models.DateField(_("submitted on"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    medical_certificate_issued_on = models.DateField(_("medical certificate issued on"))
+    criminal_record_issued_on = models.DateField(_("criminal record extract issued on"))
+    decision = models.CharField(_("decision"), max_length=20, blank=True)
+    decided_on = models.DateField(_("decision notified on"), null=True, blank=True)
+    refused_by = models.CharField(_("refused by"), max_length=30, blank=True)
+    refusal_reason = models.TextField(_("grounds given"), blank=True)
+    visa_refused = models.BooleanField(_("visa refused"), default=False)
+    appeal_lodged_on = models.DateField(_("appeal lodged on"), null=True, blank=True)
+    appeal_outcome = models.CharField(_("appeal outcome"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("permit application")
+        verbose_name_plural = _("permit applications")
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.submitted_on:%Y-%m-%d}"
+
+    def appeal_deadline(self) -> dt.date | None:
+        """Last day to appeal a refusal, where a source confirms the deadline."""
+        if self.decided_on is None or self.decision != "refused":
+            return None
+        key = (
+            "immigration_office" if self.refused_by == "immigration_office"
+            else f"region_{self.region}"
+        )
+        period = settings.ITINERA_RULES["appeal_deadline"].get(key)
+        return add_period(self.decided_on, period) if period else None
+
+
+class CaseEvent(models.Model):
+    """The case's history as users see it, and the legal record of its transitions."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case opened")
+        TRANSITION = "transition", _("Moved")
+        CHECKLIST_TICKED = "checklist_ticked", _("Checklist item done")
+        CHECKLIST_UNTICKED = "checklist_unticked", _("Checklist item reopened")
+        CHECKLIST_OVERRIDE = "checklist_override", _("Checklist overridden")
+        NOTE = "note", _("Note")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    transition = models.CharField(_("transition"), max_length=50, blank=True)
+    from_stage = models.CharField(_("from"), max_length=40, blank=True)
+    to_stage = models.CharField(_("to"), max_length=40, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def evidence_upload_to(item: ChecklistItem, filename: str) -> str:
+    return f"evidence/{item.case_id}/{item.pk or 'new'}/{filename}"
+
+
+class ChecklistItem(models.Model):
+    """One thing to do in one stay in a stage; created from the stage's declaration."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="checklist_items")
+    entry_event = models.ForeignKey(
+        CaseEvent, on_delete=models.CASCADE, related_name="checklist_items",
+        help_text="The event that entered the stage this item belongs to.",
+    )
+    stage = models.CharField(_("stage"), max_length=40, choices=STAGE_CHOICES)
+    code = models.CharField(_("code"), max_length=60)
+    label = models.CharField(_("label"), max_length=300)
+    required = models.BooleanField(_("required"), default=True)
+    responsible = models.CharField(
+        _("responsible"), max_length=20, choices=list(checklists.RESPONSIBLE_ROLES.items())
+    )
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    due_rule = models.CharField(_("due rule"), max_length=200, blank=True)
+    accepts_evidence = models.BooleanField(_("accepts evidence"), default=False)
+    evidence = models.FileField(_("evidence"), upload_to=evidence_upload_to, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords(excluded_fields=["evidence"])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        constraints = [
+            models.UniqueConstraint(fields=["entry_event", "code"], name="one_item_per_stage_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language when the stage still declares the item."""
+        spec = checklists.item_spec(self.stage, self.code)
+        return str(spec.label) if spec else self.label
+
+    @property
+    def due_description(self) -> str:
+        """The due-date rule in the reader's language ("8 working days after arrival")."""
+        spec = checklists.item_spec(self.stage, self.code)
+        return spec.due.describe() if spec and spec.due else self.due_rule
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.done and self.due_date is not None and self.due_date < timezone.localdate()

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .specs import DOCUMENT_SPECS
+
+
+def document_upload_to(document: Document, filename: str) -> str:
+    return f"documents/{document.case_id}/{filename}"
+
+
+class Document(models.Model):
+    """One version of one generated document.
+
+    A document is never overwritten: rendering it again makes the next version,
+    and the older versions stay downloadable. ``event`` is the transition that
+    asked for it; (event, kind) is the document's series.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="documents")
+    event = models.ForeignKey(
+        "cases.CaseEvent", on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=40, choices=[(k, s.title) for k, s in DOCUMENT_SPECS.items()]
+    )
+    # What the document is about when the kind alone does not say (the stage of a checklist).
+    subject = models.CharField(_("subject"), max_length=40, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=5)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    file = models.FileField(_("file"), upload_to=document_upload_to, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        "cases.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "kind", "version"], name="one_document_per_series_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"

@@ -1,0 +1,126 @@
+"""Asking for documents, and rendering them in the worker."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+
+from .models import Document
+from .rendering import document_pdf
+from .specs import DOCUMENT_SPECS, STAFF_AUDIENCES, STAGE_CHECKLIST
+
+if TYPE_CHECKING:
+    from cases.models import Case, CaseEvent, User
+
+logger = logging.getLogger(__name__)
+
+
+def document_language(*, case: Case, audience: str, actor: User | None) -> str:
+    if audience in STAFF_AUDIENCES:
+        return getattr(actor, "language", "") or settings.LANGUAGE_CODE
+    return case.participant.preferred_language
+
+
+def documents_request(
+    *, case: Case, event: CaseEvent, kinds: Iterable[str], actor: User | None
+) -> list[Document]:
+    """Ask the worker for the documents of a stage entry: its checklist, then ``kinds``.
+
+    Runs in the caller's transaction, so the document rows and their tasks commit
+    (or roll back) together with the move that asked for them.
+    """
+    from workflow.checklists import checklist_for
+
+    wanted = ([STAGE_CHECKLIST] if checklist_for(event.to_stage) else []) + list(kinds)
+    return [
+        _document_enqueue(
+            case=case, event=event, kind=kind, actor=actor,
+            subject=event.to_stage if kind == STAGE_CHECKLIST else "", version=1,
+        )
+        for kind in wanted
+    ]
+
+
+def document_rerender(*, document: Document, actor: User) -> Document:
+    """Render a document again as its next version; the earlier versions stay."""
+    with transaction.atomic():
+        latest = (
+            Document.objects.filter(event=document.event, kind=document.kind)
+            .select_for_update()
+            .aggregate(latest=Max("version"))["latest"]
+        )
+        return _document_enqueue(
+            case=document.case, event=document.event, kind=document.kind, actor=actor,
+            subject=document.subject, version=latest + 1,
+        )
+
+
+def _document_enqueue(
+    *, case: Case, event: CaseEvent, kind: str, actor: User | None, subject: str, version: int
+) -> Document:
+    from workflow.itinerary import STATE_BY_NAME
+
+    from .tasks import render_document
+
+    spec = DOCUMENT_SPECS[kind]
+    language = document_language(case=case, audience=spec.audience, actor=actor)
+    with translation.override(language):
+        title = str(spec.title)
+        if subject:
+            title = f"{title}: {STATE_BY_NAME[subject].label}"
+    document = Document.objects.create(
+        case=case, event=event, kind=kind, subject=subject, title=title,
+        language=language, version=version, requested_by=actor,
+    )
+    render_document.enqueue(document.pk)
+    return document
+
+
+def document_render(*, document_id: int) -> Document | None:
+    """Render a pending document and store it; a document already done is left alone.
+
+    Rendering happens outside any transaction (it can take a while, and on SQLite
+    a transaction holds the database's write lock); the result is stored only if
+    the document is still pending, so a task delivered twice stores one file.
+    """
+    document = (
+        Document.objects.select_related("case__participant", "case__programme", "event")
+        .filter(pk=document_id)
+        .first()
+    )
+    if document is None or document.status != Document.Status.PENDING:
+        return document
+    try:
+        pdf = document_pdf(document)
+    except Exception as exc:  # noqa: BLE001 - any template or rendering failure is the document's
+        logger.exception("Rendering document %s failed", document_id)
+        return _document_finish(document_id, error=f"{type(exc).__name__}: {exc}")
+    return _document_finish(document_id, pdf=pdf)
+
+
+def _document_finish(document_id: int, *, pdf: bytes | None = None, error: str = "") -> Document:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("case").get(pk=document_id)
+        if document.status != Document.Status.PENDING:
+            return document
+        if pdf is None:
+            document.status = Document.Status.FAILED
+            document.error = error[:2000]
+        else:
+            name = f"{document.case.reference}-{document.kind}-v{document.version}.pdf"
+            document.file.save(name, ContentFile(pdf), save=False)
+            document.sha256 = hashlib.sha256(pdf).hexdigest()
+            document.size = len(pdf)
+            document.status = Document.Status.READY
+            document.error = ""
+        document.rendered_at = timezone.now()
+        document.save()
+        return document

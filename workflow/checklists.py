@@ -1,0 +1,167 @@
+"""What must be done in each stage: the checklist created on entering it.
+
+Items come from the programme's practice and the law summarised in the domain
+brief (sources in brackets refer to its source list). Required items block every
+forward move out of the stage until ticked, unless a coordinator overrides with a
+written reason. Stages without an entry here have no checklist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .deadlines import BeforeTransition, DueRule, days_after, days_before, working_days_after
+
+PARTICIPANT = "participant"
+CASEWORKER = "caseworker"
+EMPLOYER = "employer"
+MENTOR = "mentor"
+COORDINATOR = "coordinator"
+
+RESPONSIBLE_ROLES = {
+    PARTICIPANT: _("Participant"),
+    CASEWORKER: _("Caseworker"),
+    EMPLOYER: _("Employer"),
+    MENTOR: _("Mentor"),
+    COORDINATOR: _("Coordinator"),
+}
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    label: str | Promise
+    responsible: str = CASEWORKER
+    required: bool = True
+    due: DueRule | BeforeTransition | None = None
+    evidence: bool = False  # a scan or file may be attached as proof
+
+
+BEFORE_SUBMISSION = BeforeTransition("submit_permit", _("Before the permit submission"))
+# Commune registration: 8 working days from arrival [S144][S148]; some sources say
+# 8 calendar days [S145][S147]. Working days is the stricter reading of the two.
+COMMUNE_DEADLINE = working_days_after("arrival", 8)
+
+CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
+    "applied": (
+        ItemSpec("identity_checked", _("Identity document (national ID card or passport) checked")),
+        ItemSpec("cv_received", _("CV received"), PARTICIPANT, evidence=True),
+        ItemSpec("diploma_received", _("Diploma copy received"), PARTICIPANT, evidence=True),
+        ItemSpec("privacy_notice", _("Privacy notice (Art. 13 GDPR) given to the participant")),
+    ),
+    "screening": (
+        ItemSpec("assessment_recorded", _("Aptitude assessment taken and scored"), PARTICIPANT),
+        ItemSpec("interview_held", _("Selection interview held")),
+    ),
+    "in_training": (
+        ItemSpec(
+            "training_agreement", _("Training agreement signed"), PARTICIPANT,
+            due=days_after("stage_entered", 14), evidence=True,
+        ),
+        ItemSpec("ict_modules", _("ICT modules attended"), PARTICIPANT),
+        ItemSpec("language_courses", _("Language courses followed (English, Dutch)"), PARTICIPANT),
+        ItemSpec("life_in_belgium", _("Information on life in Belgium given"), required=False),
+        ItemSpec("skills_validated", _("Skills validation passed"), PARTICIPANT),
+    ),
+    "matching": (
+        ItemSpec("track_discussed", _("Home or away track discussed with the participant")),
+        ItemSpec("profile_shared", _("Profile shared with employers")),
+        ItemSpec("matching_event", _("Took part in a matching event"), PARTICIPANT, required=False),
+    ),
+    "placed_home": (
+        ItemSpec("contract_recorded", _("Employment contract in Morocco recorded (dates only)")),
+        ItemSpec("follow_up_6m", _("Follow-up after 6 months"), due=days_after("stage_entered", 183)),
+        ItemSpec("follow_up_12m", _("Follow-up after 12 months"), due=days_after("stage_entered", 365)),
+    ),
+    # Pre-departure orientation covers legal, intercultural and administrative
+    # matters [S1]; who gives which session is programme data, not fixed here.
+    "pre_departure": (
+        ItemSpec("briefing_legal", _("Legal briefing attended: rights, obligations, the single permit"), PARTICIPANT),
+        ItemSpec("briefing_administrative", _("Administrative briefing attended: commune registration, residence card"), PARTICIPANT),
+        ItemSpec("briefing_intercultural", _("Intercultural briefing attended"), PARTICIPANT),
+        ItemSpec("briefing_practical", _("Practical briefing attended: travel, first weeks"), PARTICIPANT, required=False),
+        ItemSpec("housing_search_started", _("Housing search support started (rent paid by the participant)"), required=False),
+    ),
+    # The first single-permit application file [S50][S55][S149][S150].
+    "dossier_preparation": (
+        ItemSpec("passport_all_pages", _("Copy of every page of a valid passport"), PARTICIPANT, due=BEFORE_SUBMISSION, evidence=True),
+        ItemSpec("criminal_record", _("Criminal record extract: under 6 months old, apostilled, in FR/NL/DE/EN or sworn translation"), PARTICIPANT, due=BEFORE_SUBMISSION),
+        ItemSpec("medical_certificate", _("Medical certificate on the Immigration Office model, under 6 months old, by a doctor recognised by the embassy"), PARTICIPANT, due=BEFORE_SUBMISSION),
+        ItemSpec("employment_contract", _("Signed employment contract; salary meets the route's threshold"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True),
+        ItemSpec("health_insurance_commitment", _("Employer's commitment on health insurance"), EMPLOYER, due=BEFORE_SUBMISSION),
+        ItemSpec("fee_paid", _("Proof of payment of the Immigration Office fee"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True),
+        ItemSpec("job_description", _("Job description (with organisation chart in Brussels)"), EMPLOYER, required=False, due=BEFORE_SUBMISSION),
+        ItemSpec("diploma_copy", _("Diploma copy (highly qualified and Blue Card routes)"), PARTICIPANT, required=False, due=BEFORE_SUBMISSION),
+        ItemSpec("employer_checked", _("Employer checked against the Flemish refusal grounds (company age, staff, activity)"), required=False, due=BEFORE_SUBMISSION),
+    ),
+    "permit_submitted": (
+        ItemSpec("admissibility_confirmed", _("Admissibility confirmed by the Region"), EMPLOYER, required=False),
+        ItemSpec("missing_documents_supplied", _("Missing documents supplied, if the Region asked for any"), EMPLOYER, required=False),
+    ),
+    "permit_refused": (
+        ItemSpec("refusal_explained", _("Refusal decision explained to the participant")),
+        ItemSpec("appeal_deadline_noted", _("Appeal deadline noted (30 days; 1 month for a Walloon refusal)")),
+    ),
+    "permit_granted": (
+        ItemSpec("annex_46_shared", _("Annex 46 shared with the participant")),
+        ItemSpec("visa_appointment", _("Visa appointment booked with TLScontact"), PARTICIPANT),
+    ),
+    # The D visa file at the consulate [S140][S141][S142].
+    "visa_applied": (
+        ItemSpec("visa_form", _("Visa application form (multiple entry)"), PARTICIPANT),
+        ItemSpec("annex_46_presented", _("Annex 46 and admission to work presented"), PARTICIPANT),
+        ItemSpec("originals_presented", _("Originals of the medical certificate and criminal record presented"), PARTICIPANT),
+        ItemSpec("biometrics_given", _("Fingerprints and photo given at the visa centre"), PARTICIPANT),
+    ),
+    "travel_ready": (
+        ItemSpec("travel_booked", _("Travel booked"), due=days_before("travel", 7)),
+        ItemSpec("arrival_address", _("Arrival address confirmed (needed to register at the commune)"), PARTICIPANT, due=days_before("travel", 7)),
+        ItemSpec("first_week_planned", _("First week planned with the employer"), EMPLOYER, required=False),
+    ),
+    # Arrival: the commune within 8 working days, then the police address check [S144][S145][S148].
+    "arrived": (
+        ItemSpec("commune_registration", _("Registered at the commune"), PARTICIPANT, due=COMMUNE_DEADLINE),
+        ItemSpec("commune_documents", _("Brought to the commune: passport with D visa, annex 46, address or lease, photos"), PARTICIPANT, due=COMMUNE_DEADLINE),
+        ItemSpec("employer_keeps_permit_copy", _("Employer keeps a copy of the permit"), EMPLOYER),
+        ItemSpec("employment_start_declared", _("Employer declared the start of employment"), EMPLOYER),
+    ),
+    "registered": (
+        ItemSpec("annex_15_received", _("Annex 15 (or 49) received from the commune"), PARTICIPANT),
+        ItemSpec("police_check_done", _("Police address check done"), PARTICIPANT),
+    ),
+    # Help to find housing, which participants pay for themselves [S9][S10].
+    "housing": (
+        ItemSpec("lease_signed", _("Lease signed"), PARTICIPANT, evidence=True),
+        ItemSpec("rental_guarantee", _("Rental guarantee arranged"), PARTICIPANT, required=False),
+        ItemSpec("address_updated", _("New address declared at the commune, if the participant moved"), PARTICIPANT, required=False),
+    ),
+    "employed": (
+        ItemSpec("mentor_assigned", _("Mentor assigned"), due=days_after("stage_entered", 14)),
+        ItemSpec("onboarding_plan", _("Onboarding plan agreed with the employer"), EMPLOYER),
+        ItemSpec("integration_course", _("Civic integration and Dutch course started"), PARTICIPANT, required=False),
+        ItemSpec("renewal_window_noted", _("Permit renewal window noted (4.5 to 2 months before expiry)"), required=False),
+    ),
+    "return_planned": (
+        ItemSpec("return_date_agreed", _("Return date agreed with the participant"), due=days_before("return", 30)),
+        ItemSpec("end_of_employment_notified", _("Employer notified the Region of the end of employment"), EMPLOYER),
+        ItemSpec("reintegration_plan", _("Reintegration plan drafted")),
+    ),
+    "returned": (
+        ItemSpec("return_confirmed", _("Return to Morocco confirmed")),
+    ),
+    "reintegration": (
+        ItemSpec("job_search_support", _("Registered for job-search support (ANAPEC)"), PARTICIPANT),
+        ItemSpec("reintegration_follow_up", _("Follow-up after 3 months"), due=days_after("stage_entered", 91)),
+    ),
+}
+
+
+def checklist_for(stage: str) -> tuple[ItemSpec, ...]:
+    return CHECKLISTS.get(stage, ())
+
+
+def item_spec(stage: str, code: str) -> ItemSpec | None:
+    return next((item for item in checklist_for(stage) if item.code == code), None)

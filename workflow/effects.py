@@ -1,0 +1,156 @@
+"""What a transition records: its validated input, stored on the case or its records.
+
+Each effect receives the locked case and the cleaned input; the transition service
+saves the case afterwards. Effects never change the stage (the flow does that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+
+if TYPE_CHECKING:
+    from cases.models import Case
+
+Data = Mapping[str, Any]
+
+
+def record_training_start(case: Case, data: Data) -> None:
+    case.training_start_date = data["training_start_date"]
+
+
+def record_training_completion(case: Case, data: Data) -> None:
+    case.training_completed_on = data["completed_on"]
+
+
+def record_home_offer(case: Case, data: Data) -> None:
+    case.track = case.Track.HOME
+    case.job_offers.create(
+        country="MA",
+        employer_name=data["employer_name"],
+        job_title=data["job_title"],
+        city=data["city"],
+        contract_start=data["contract_start"],
+        accepted_on=data["accepted_on"],
+    )
+
+
+def record_belgian_offer(case: Case, data: Data) -> None:
+    organisation = apps.get_model("cases", "Organisation")
+    employer = organisation.objects.get(pk=data["employer"])
+    case.track = case.Track.AWAY
+    case.job_offers.create(
+        country="BE",
+        employer=employer,
+        employer_name=employer.name,
+        job_title=data["job_title"],
+        isco_code=data.get("isco_code", ""),
+        gross_annual_salary=data["gross_annual_salary"],
+        region=data["region"],
+        city=data["city"],
+        contract_start=data["contract_start"],
+        accepted_on=data["accepted_on"],
+    )
+
+
+def record_permit_submission(case: Case, data: Data) -> None:
+    offer = case.current_offer
+    case.permit_applications.create(
+        kind="first",
+        region=offer.region if offer else "",
+        submitted_on=data["submitted_on"],
+        reference=data.get("reference", ""),
+        medical_certificate_issued_on=data["medical_certificate_issued_on"],
+        criminal_record_issued_on=data["criminal_record_issued_on"],
+    )
+
+
+def record_permit_grant(case: Case, data: Data) -> None:
+    application = case.current_permit_application
+    application.decision = data["annex"]
+    application.decided_on = data["decided_on"]
+    application.save(update_fields=["decision", "decided_on"])
+
+
+def record_permit_refusal(case: Case, data: Data) -> None:
+    application = case.current_permit_application
+    application.decision = "refused"
+    application.refused_by = data["refused_by"]
+    application.decided_on = data["decided_on"]
+    application.refusal_reason = data.get("reason", "")
+    application.save(update_fields=["decision", "refused_by", "decided_on", "refusal_reason"])
+
+
+def record_appeal(case: Case, data: Data) -> None:
+    application = case.current_permit_application
+    application.appeal_lodged_on = data["appeal_lodged_on"]
+    application.save(update_fields=["appeal_lodged_on"])
+
+
+def record_appeal_won(case: Case, data: Data) -> None:
+    application = case.current_permit_application
+    application.appeal_outcome = "won"
+    application.decision = data["annex"]
+    application.decided_on = data["decided_on"]
+    application.save(update_fields=["appeal_outcome", "decision", "decided_on"])
+
+
+def record_appeal_lost(case: Case, data: Data) -> None:
+    application = case.current_permit_application
+    application.appeal_outcome = "lost"
+    application.save(update_fields=["appeal_outcome"])
+
+
+def record_visa_application(case: Case, data: Data) -> None:
+    case.visa_applied_on = data["applied_on"]
+
+
+def record_visa_refusal(case: Case, data: Data) -> None:
+    # Visa decisions are the Immigration Office's; appeals go to the CALL [S136].
+    application = case.current_permit_application
+    application.decision = "refused"
+    application.refused_by = "immigration_office"
+    application.decided_on = data["decided_on"]
+    application.refusal_reason = data.get("reason", "")
+    application.visa_refused = True
+    application.save(
+        update_fields=["decision", "refused_by", "decided_on", "refusal_reason", "visa_refused"]
+    )
+
+
+def record_visa(case: Case, data: Data) -> None:
+    case.visa_issued_on = data["issued_on"]
+    case.planned_travel_date = data["planned_travel_date"]
+
+
+def record_arrival(case: Case, data: Data) -> None:
+    case.arrival_date = data["arrival_date"]
+    case.address = data["address"]
+    case.commune = data["commune"]
+
+
+def record_commune_registration(case: Case, data: Data) -> None:
+    case.commune_registered_on = data["registered_on"]
+
+
+def record_residence_card(case: Case, data: Data) -> None:
+    case.residence_card_issued_on = data["issued_on"]
+
+
+def record_housing(case: Case, data: Data) -> None:
+    case.address = data["address"]
+    case.lease_start_date = data["lease_start_date"]
+
+
+def record_return_plan(case: Case, data: Data) -> None:
+    case.planned_return_date = data["planned_return_date"]
+
+
+def record_return(case: Case, data: Data) -> None:
+    case.returned_on = data["returned_on"]
+
+
+def record_closure(case: Case, data: Data) -> None:
+    case.closure_reason = data.get("reason", "")

@@ -1,0 +1,434 @@
+"""The itinerary: every stage a case can be in, and every move between stages.
+
+This module is the one place the itinerary is declared. Read it as two tables:
+
+* ``STATES``: name, label, phase, terminal.
+* ``TRANSITIONS``: name, label, from, to, kind, who may fire it, guards, the input it
+  asks for (with checks against the case), what it records, the documents it produces.
+
+The checklist of each stage is in ``checklists.py``. Everything else (the state
+machine in ``flow.py``, the API, the diagram, the tests) is derived from these tables.
+
+Kinds of move: ``forward`` moves along the itinerary and is blocked by open required
+checklist items; ``setback`` records an outcome nobody chose (a refusal) and is never
+blocked by the checklist; ``exit`` ends the case early and is never blocked either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from . import checks, effects, guards
+from .checklists import CASEWORKER, CHECKLISTS, COORDINATOR
+from .inputs import CaseCheck, FieldSpec
+
+
+class Phase(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    TRAINING = "training", _("Training")
+    MATCHING = "matching", _("Matching")
+    HOME_PLACEMENT = "home_placement", _("Placed at home")
+    PRE_DEPARTURE = "pre_departure", _("Pre-departure")
+    PERMIT = "permit", _("Permit")
+    TRAVEL = "travel", _("Travel")
+    ARRIVAL = "arrival", _("Arrival")
+    HOUSING = "housing", _("Housing")
+    MENTORING = "mentoring", _("Mentoring")
+    RETURN = "return", _("Return")
+    CLOSED = "closed", _("Closed")
+    EXITED = "exited", _("Exited")
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    name: str
+    label: str | Promise
+    phase: Phase
+    terminal: bool = False
+
+
+# fmt: off
+STATES: tuple[StateSpec, ...] = (
+    # name                   label                                         phase
+    StateSpec("applied",             _("Applied"),                          Phase.INTAKE),
+    StateSpec("screening",           _("Screening"),                        Phase.INTAKE),
+    StateSpec("in_training",         _("In training"),                      Phase.TRAINING),
+    StateSpec("matching",            _("Matching"),                         Phase.MATCHING),
+    StateSpec("placed_home",         _("Placed in Morocco, follow-up"),     Phase.HOME_PLACEMENT),
+    StateSpec("pre_departure",       _("Pre-departure briefings"),          Phase.PRE_DEPARTURE),
+    StateSpec("dossier_preparation", _("Permit dossier preparation"),       Phase.PERMIT),
+    StateSpec("permit_submitted",    _("Permit application submitted"),     Phase.PERMIT),
+    StateSpec("permit_refused",      _("Permit or visa refused"),           Phase.PERMIT),
+    StateSpec("appeal_pending",      _("Appeal pending"),                   Phase.PERMIT),
+    StateSpec("permit_granted",      _("Permit granted"),                   Phase.PERMIT),
+    StateSpec("visa_applied",        _("Visa applied for"),                 Phase.TRAVEL),
+    StateSpec("travel_ready",        _("Ready to travel"),                  Phase.TRAVEL),
+    StateSpec("arrived",             _("Arrived, commune registration due"), Phase.ARRIVAL),
+    StateSpec("registered",          _("Registered, residence card pending"), Phase.ARRIVAL),
+    StateSpec("housing",             _("Settling in: housing"),             Phase.HOUSING),
+    StateSpec("employed",            _("Employed, with a mentor"),          Phase.MENTORING),
+    StateSpec("return_planned",      _("Return planned"),                   Phase.RETURN),
+    StateSpec("returned",            _("Returned"),                         Phase.RETURN),
+    StateSpec("reintegration",       _("Reintegration"),                    Phase.RETURN),
+    StateSpec("closed_home",         _("Closed: employed in Morocco"),      Phase.CLOSED, terminal=True),
+    StateSpec("closed_away",         _("Closed: employed in Belgium"),      Phase.CLOSED, terminal=True),
+    StateSpec("closed_returned",     _("Closed: returned and reintegrated"), Phase.CLOSED, terminal=True),
+    StateSpec("not_selected",        _("Not selected"),                     Phase.EXITED, terminal=True),
+    StateSpec("withdrawn",           _("Withdrawn"),                        Phase.EXITED, terminal=True),
+    StateSpec("closed_no_departure", _("Closed without departure"),         Phase.EXITED, terminal=True),
+)
+# fmt: on
+
+INITIAL_STAGE = "applied"
+STATE_BY_NAME: dict[str, StateSpec] = {state.name: state for state in STATES}
+STAGE_CHOICES = [(state.name, state.label) for state in STATES]
+OPEN_STAGES = tuple(state.name for state in STATES if not state.terminal)
+
+Kind = Literal["forward", "setback", "exit"]
+FIRED_BY_CASEWORKERS = frozenset({CASEWORKER, COORDINATOR})
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    name: str
+    label: str | Promise
+    sources: tuple[str, ...]
+    target: str
+    kind: Kind = "forward"
+    roles: frozenset[str] = FIRED_BY_CASEWORKERS
+    guards: tuple[guards.Guard, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()
+    checks: tuple[CaseCheck, ...] = ()
+    effect: Callable | None = None
+    documents: tuple[str, ...] = field(default=())
+
+    @property
+    def blocked_by_checklist(self) -> bool:
+        return self.kind == "forward"
+
+
+# --- Input fields used by several transitions ----------------------------------------------
+
+def _employers() -> list[tuple[int, str]]:
+    organisation = apps.get_model("cases", "Organisation")
+    return list(
+        organisation.objects.filter(kind="employer", country="BE").values_list("pk", "name")
+    )
+
+
+REGIONS = (("FL", _("Flanders")), ("WAL", _("Wallonia")), ("BXL", _("Brussels-Capital")))
+GRANT_ANNEXES = (
+    ("annex_46", _("Annex 46: single permit granted")),
+    ("annex_47", _("Annex 47: granted, no decision in time")),
+)
+REFUSING_AUTHORITIES = (
+    ("region", _("The Region (work authorisation)")),
+    ("immigration_office", _("The Immigration Office (residence)")),
+)
+REASON = FieldSpec("reason", _("Reason"), "text")
+OPTIONAL_NOTE = FieldSpec("reason", _("Note"), "text", required=False)
+
+
+def _decided_on(label=_("Decision date")) -> FieldSpec:
+    return FieldSpec("decided_on", label, "date", not_in_future=True)
+
+
+def _offer_accepted_on(case):
+    offer = case.current_offer
+    return offer.accepted_on if offer else None
+
+
+def _permit_submitted_on(case):
+    application = case.current_permit_application
+    return application.submitted_on if application else None
+
+
+def _visa_issued_on(case):
+    return case.visa_issued_on
+
+
+def _arrival_date(case):
+    return case.arrival_date
+
+
+# fmt: off
+TRANSITIONS: tuple[TransitionSpec, ...] = (
+    # --- intake and training ----------------------------------------------------------------
+    TransitionSpec(
+        "start_screening", _("Start screening"), ("applied",), "screening",
+        guards=(guards.participant_meets_minimum_age,),
+    ),
+    TransitionSpec(
+        "select_for_training", _("Select for training"), ("screening",), "in_training",
+        guards=(guards.programme_includes_training,),
+        fields=(
+            FieldSpec("training_start_date", _("Training starts on"), "date"),
+            FieldSpec("assessment_score", _("Assessment score (0-100)"), "integer",
+                      required=False, min_value=0, max_value=100),
+        ),
+        effect=effects.record_training_start,
+        documents=("selection_letter", "training_agreement"),
+    ),
+    TransitionSpec(
+        "select_for_matching", _("Select for matching (no training)"), ("screening",), "matching",
+        guards=(guards.programme_skips_training,),
+        documents=("selection_letter",),
+    ),
+    TransitionSpec(
+        "complete_training", _("Complete training"), ("in_training",), "matching",
+        fields=(FieldSpec("completed_on", _("Training completed on"), "date", not_in_future=True),),
+        effect=effects.record_training_completion,
+        documents=("training_certificate",),
+    ),
+    # --- matching: the home track and the away track -----------------------------------------
+    TransitionSpec(
+        "accept_home_offer", _("Accept a job offer in Morocco"), ("matching",), "placed_home",
+        fields=(
+            FieldSpec("employer_name", _("Employer"), max_length=200),
+            FieldSpec("job_title", _("Job title"), max_length=200),
+            FieldSpec("city", _("City"), max_length=100),
+            FieldSpec("contract_start", _("Contract starts on"), "date"),
+            FieldSpec("accepted_on", _("Offer accepted on"), "date", not_in_future=True),
+        ),
+        effect=effects.record_home_offer,
+        documents=("offer_summary",),
+    ),
+    TransitionSpec(
+        "accept_belgian_offer", _("Accept a job offer in Belgium"), ("matching",), "pre_departure",
+        fields=(
+            FieldSpec("employer", _("Employer"), "choice", choices=_employers),
+            FieldSpec("job_title", _("Job title"), max_length=200),
+            FieldSpec("isco_code", _("ISCO-08 code (4 digits)"), required=False, max_length=4),
+            FieldSpec("gross_annual_salary", _("Gross annual salary (EUR)"), "decimal"),
+            FieldSpec("region", _("Region of work"), "choice", choices=REGIONS),
+            FieldSpec("city", _("Place of work"), max_length=100),
+            FieldSpec("contract_start", _("Contract starts on"), "date"),
+            FieldSpec("accepted_on", _("Offer accepted on"), "date", not_in_future=True),
+        ),
+        checks=(checks.positive_salary, checks.isco_code_format,
+                checks.field_not_before("contract_start", "accepted_on")),
+        effect=effects.record_belgian_offer,
+        documents=("offer_summary",),
+    ),
+    TransitionSpec(
+        "close_home_placement", _("Close: employed in Morocco"), ("placed_home",), "closed_home",
+        fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
+        documents=("closure_summary",),
+    ),
+    TransitionSpec(
+        "reopen_matching", _("Back to matching"), ("placed_home", "reintegration"), "matching",
+        kind="setback", fields=(REASON,),
+    ),
+    # --- pre-departure and the single permit ---------------------------------------------------
+    TransitionSpec(
+        "complete_briefings", _("Complete pre-departure briefings"), ("pre_departure",),
+        "dossier_preparation",
+        guards=(guards.belgian_offer_accepted,),
+        documents=("briefing_attendance",),
+    ),
+    TransitionSpec(
+        "submit_permit", _("Submit the single-permit application"), ("dossier_preparation",),
+        "permit_submitted",
+        guards=(guards.belgian_offer_accepted, guards.permit_submission_window_open),
+        fields=(
+            FieldSpec("submitted_on", _("Submitted on"), "date", not_in_future=True),
+            FieldSpec("reference", _("Application reference"), required=False, max_length=100),
+            FieldSpec("medical_certificate_issued_on", _("Medical certificate issued on"), "date"),
+            FieldSpec("criminal_record_issued_on", _("Criminal record extract issued on"), "date"),
+        ),
+        checks=(checks.certificates_fresh,
+                checks.not_before("submitted_on", _offer_accepted_on, _("the offer was accepted"))),
+        effect=effects.record_permit_submission,
+        documents=("permit_cover_sheet",),
+    ),
+    TransitionSpec(
+        "grant_permit", _("Record the permit grant"), ("permit_submitted",), "permit_granted",
+        guards=(guards.permit_application_open,),
+        fields=(_decided_on(), FieldSpec("annex", _("Decision"), "choice", choices=GRANT_ANNEXES)),
+        checks=(checks.not_before("decided_on", _permit_submitted_on, _("the submission")),),
+        effect=effects.record_permit_grant,
+        documents=("travel_guide",),
+    ),
+    TransitionSpec(
+        "refuse_permit", _("Record a permit refusal"), ("permit_submitted",), "permit_refused",
+        kind="setback", guards=(guards.permit_application_open,),
+        fields=(
+            _decided_on(_("Date of notification")),
+            FieldSpec("refused_by", _("Refused by"), "choice", choices=REFUSING_AUTHORITIES),
+            FieldSpec("reason", _("Grounds given"), "text", required=False),
+        ),
+        checks=(checks.not_before("decided_on", _permit_submitted_on, _("the submission")),),
+        effect=effects.record_permit_refusal,
+    ),
+    TransitionSpec(
+        "lodge_appeal", _("Lodge an appeal"), ("permit_refused",), "appeal_pending",
+        guards=(guards.permit_application_open,),
+        fields=(FieldSpec("appeal_lodged_on", _("Appeal lodged on"), "date", not_in_future=True),),
+        checks=(checks.appeal_within_deadline,),
+        effect=effects.record_appeal,
+    ),
+    TransitionSpec(
+        "win_appeal", _("Record the appeal won"), ("appeal_pending",), "permit_granted",
+        fields=(_decided_on(), FieldSpec("annex", _("Decision"), "choice", choices=GRANT_ANNEXES)),
+        effect=effects.record_appeal_won,
+        documents=("travel_guide",),
+    ),
+    TransitionSpec(
+        "lose_appeal", _("Record the appeal lost"), ("appeal_pending",), "permit_refused",
+        kind="setback", fields=(OPTIONAL_NOTE,), effect=effects.record_appeal_lost,
+    ),
+    TransitionSpec(
+        "prepare_new_application", _("Prepare a new application"), ("permit_refused",),
+        "dossier_preparation", fields=(OPTIONAL_NOTE,),
+    ),
+    TransitionSpec(
+        "return_to_matching", _("Back to matching"), ("permit_refused",), "matching",
+        kind="setback", fields=(REASON,),
+    ),
+    # --- travel, arrival, settling in ------------------------------------------------------------
+    TransitionSpec(
+        "apply_for_visa", _("Apply for the D visa"), ("permit_granted",), "visa_applied",
+        fields=(FieldSpec("applied_on", _("Visa applied for on"), "date", not_in_future=True),),
+        effect=effects.record_visa_application,
+    ),
+    TransitionSpec(
+        "issue_visa", _("Record the visa issued"), ("visa_applied",), "travel_ready",
+        fields=(
+            FieldSpec("issued_on", _("Visa issued on"), "date", not_in_future=True),
+            FieldSpec("planned_travel_date", _("Planned travel date"), "date"),
+        ),
+        checks=(checks.field_not_before("planned_travel_date", "issued_on"),),
+        effect=effects.record_visa,
+    ),
+    TransitionSpec(
+        "refuse_visa", _("Record a visa refusal"), ("visa_applied",), "permit_refused",
+        kind="setback",
+        fields=(_decided_on(_("Date of notification")),
+                FieldSpec("reason", _("Grounds given"), "text", required=False)),
+        effect=effects.record_visa_refusal,
+    ),
+    TransitionSpec(
+        "record_arrival", _("Record arrival in Belgium"), ("travel_ready",), "arrived",
+        fields=(
+            FieldSpec("arrival_date", _("Arrival date"), "date", not_in_future=True),
+            FieldSpec("address", _("Address in Belgium"), "text", max_length=500),
+            FieldSpec("commune", _("Commune"), max_length=100),
+        ),
+        checks=(checks.not_before("arrival_date", _offer_accepted_on, _("the offer was accepted")),
+                checks.not_before("arrival_date", _visa_issued_on, _("the visa was issued"))),
+        effect=effects.record_arrival,
+        documents=("arrival_guide",),
+    ),
+    TransitionSpec(
+        "register_at_commune", _("Record the commune registration"), ("arrived",), "registered",
+        fields=(FieldSpec("registered_on", _("Registered on"), "date", not_in_future=True),),
+        checks=(checks.not_before("registered_on", _arrival_date, _("the arrival")),),
+        effect=effects.record_commune_registration,
+    ),
+    TransitionSpec(
+        "issue_residence_card", _("Record the residence card issued"), ("registered",), "housing",
+        fields=(FieldSpec("issued_on", _("Card issued on"), "date", not_in_future=True),),
+        checks=(checks.not_before("issued_on", _arrival_date, _("the arrival")),),
+        effect=effects.record_residence_card,
+        documents=("housing_agreement",),
+    ),
+    TransitionSpec(
+        "settle_housing", _("Housing settled, start mentoring"), ("housing",), "employed",
+        fields=(
+            FieldSpec("address", _("Address"), "text", max_length=500),
+            FieldSpec("lease_start_date", _("Lease starts on"), "date"),
+        ),
+        checks=(checks.not_before("lease_start_date", _arrival_date, _("the arrival")),),
+        effect=effects.record_housing,
+        documents=("mentoring_plan",),
+    ),
+    # --- after employment ---------------------------------------------------------------------
+    TransitionSpec(
+        "close_employed", _("Close: employed in Belgium"), ("employed",), "closed_away",
+        fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
+        documents=("closure_summary",),
+    ),
+    TransitionSpec(
+        "plan_return", _("Plan the return"), ("employed",), "return_planned",
+        fields=(FieldSpec("planned_return_date", _("Planned return date"), "date"),),
+        effect=effects.record_return_plan,
+        documents=("return_plan",),
+    ),
+    TransitionSpec(
+        "record_return", _("Record the return"), ("return_planned",), "returned",
+        fields=(FieldSpec("returned_on", _("Returned on"), "date", not_in_future=True),),
+        checks=(checks.not_before("returned_on", _arrival_date, _("the arrival")),),
+        effect=effects.record_return,
+    ),
+    TransitionSpec(
+        "start_reintegration", _("Start reintegration"), ("returned",), "reintegration",
+    ),
+    TransitionSpec(
+        "close_reintegrated", _("Close: returned and reintegrated"), ("reintegration",),
+        "closed_returned", fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
+        documents=("closure_summary",),
+    ),
+    # --- exits: never blocked by the checklist ---------------------------------------------------
+    TransitionSpec(
+        "reject", _("Not selected"), ("applied", "screening"), "not_selected",
+        kind="exit", fields=(REASON,), effect=effects.record_closure,
+        documents=("closure_summary",),
+    ),
+    TransitionSpec(
+        "withdraw", _("Withdraw"), OPEN_STAGES, "withdrawn",
+        kind="exit", fields=(REASON,), effect=effects.record_closure,
+        documents=("closure_summary",),
+    ),
+    TransitionSpec(
+        "close_without_departure", _("Close without departure"),
+        ("matching", "pre_departure", "dossier_preparation", "permit_submitted", "permit_refused",
+         "appeal_pending", "permit_granted", "visa_applied", "travel_ready"),
+        "closed_no_departure",
+        kind="exit", fields=(REASON,), effect=effects.record_closure,
+        documents=("closure_summary",),
+    ),
+)
+# fmt: on
+
+TRANSITION_BY_NAME: dict[str, TransitionSpec] = {t.name: t for t in TRANSITIONS}
+
+
+def state(name: str) -> StateSpec:
+    return STATE_BY_NAME[name]
+
+
+def outgoing(stage: str) -> list[TransitionSpec]:
+    return [t for t in TRANSITIONS if stage in t.sources]
+
+
+def _check_declaration() -> None:
+    """Fail at start-up, not at run time, if the tables contradict each other."""
+    problems = []
+    names = [t.name for t in TRANSITIONS]
+    problems += [f"transition {n!r} declared twice" for n in set(names) if names.count(n) > 1]
+    for t in TRANSITIONS:
+        for stage in (*t.sources, t.target):
+            if stage not in STATE_BY_NAME:
+                problems.append(f"transition {t.name!r} names unknown stage {stage!r}")
+        problems += [
+            f"transition {t.name!r} leaves terminal stage {s!r}"
+            for s in t.sources
+            if s in STATE_BY_NAME and STATE_BY_NAME[s].terminal
+        ]
+    problems += [f"checklist for unknown stage {s!r}" for s in CHECKLISTS if s not in STATE_BY_NAME]
+    for s in STATES:
+        if not s.terminal and not outgoing(s.name):
+            problems.append(f"open stage {s.name!r} has no way out")
+    if problems:
+        raise ImproperlyConfigured("Itinerary declaration: " + "; ".join(problems))
+
+
+_check_declaration()
