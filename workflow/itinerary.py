@@ -137,8 +137,8 @@ REASON = FieldSpec("reason", _("Reason"), "text")
 OPTIONAL_NOTE = FieldSpec("reason", _("Note"), "text", required=False)
 
 
-def _decided_on(label=_("Decision date")) -> FieldSpec:
-    return FieldSpec("decided_on", label, "date", not_in_future=True)
+def _decided_on(label: str | Promise | None = None) -> FieldSpec:
+    return FieldSpec("decided_on", label or _("Decision date"), "date", not_in_future=True)
 
 
 def _offer_accepted_on(case):

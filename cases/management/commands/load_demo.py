@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from workflow.dates import belgian_public_holidays
 from workflow.models import PublicHoliday
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        today = dt.date.today()
+        today = timezone.localdate()
         for year in range(today.year - 2, today.year + 3):
             for day, name in belgian_public_holidays(year):
                 PublicHoliday.objects.get_or_create(date=day, defaults={"name": name})
