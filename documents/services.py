@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -10,7 +11,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone, translation
 
 from .models import Document
@@ -52,11 +52,10 @@ def documents_request(
 def document_rerender(*, document: Document, actor: User) -> Document:
     """Render a document again as its next version; the earlier versions stay."""
     with transaction.atomic():
-        latest = (
-            Document.objects.filter(event=document.event, kind=document.kind)
-            .select_for_update()
-            .aggregate(latest=Max("version"))["latest"]
-        )
+        # Lock the series so two re-renders cannot both take the same next number
+        # (PostgreSQL refuses FOR UPDATE with an aggregate, hence the plain list).
+        versions = Document.objects.filter(event=document.event, kind=document.kind).select_for_update()
+        latest = max(versions.values_list("version", flat=True))
         return _document_enqueue(
             case=document.case, event=document.event, kind=document.kind, actor=actor,
             subject=document.subject, version=latest + 1,
@@ -124,3 +123,22 @@ def _document_finish(document_id: int, *, pdf: bytes | None = None, error: str =
         document.rendered_at = timezone.now()
         document.save()
         return document
+
+
+def documents_requeue_pending(*, older_than: dt.timedelta) -> int:
+    """Queue again the documents pending for longer than ``older_than``, e.g. after a
+    worker died mid-render.
+
+    Rendering is idempotent, so a document whose task is merely slow is not harmed
+    by a second task: whichever finishes first stores the file, the other does nothing.
+    """
+    from .tasks import render_document
+
+    pending = list(
+        Document.objects.filter(
+            status=Document.Status.PENDING, created_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)
+    )
+    for document_id in pending:
+        render_document.enqueue(document_id)
+    return len(pending)
