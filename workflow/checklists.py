@@ -140,6 +140,7 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
     ),
     "employed": (
         ItemSpec("mentor_assigned", _("Mentor assigned"), due=days_after("stage_entered", 14)),
+        ItemSpec("first_follow_up", _("First follow-up meeting held"), MENTOR, due=days_after("stage_entered", 14)),
         ItemSpec("onboarding_plan", _("Onboarding plan agreed with the employer"), EMPLOYER),
         ItemSpec("integration_course", _("Civic integration and Dutch course started"), PARTICIPANT, required=False),
         ItemSpec("renewal_window_noted", _("Permit renewal window noted (4.5 to 2 months before expiry)"), required=False),

@@ -8,8 +8,10 @@ that need the case as well as the input (an arrival cannot precede the offer) ar
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from django import forms
@@ -93,6 +95,27 @@ class FieldSpec:
         }
 
 
+TYPE_NAMES = {
+    "string": _("text"), "text": _("text"), "email": _("an e-mail address"),
+    "date": _("a date (YYYY-MM-DD)"), "datetime": _("a date and time"),
+    "integer": _("a whole number"), "decimal": _("a number"), "boolean": _("true or false"),
+    "choice": _("one of the listed values"),
+}
+
+
+def _json_type_fits(field_type: FieldType, value: Any) -> bool:
+    if value is None or isinstance(value, str):
+        return True
+    if field_type == "boolean":
+        return isinstance(value, bool)
+    if field_type == "choice":
+        return isinstance(value, int) and not isinstance(value, bool)  # ids are numbers
+    if field_type in {"integer", "decimal"}:
+        return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    # Services (the demo loader, tests) pass dates as Python values.
+    return field_type in {"date", "datetime"} and isinstance(value, dt.date)
+
+
 def _not_in_future(value) -> None:
     if value > timezone.localdate():
         raise forms.ValidationError(_("This date is in the future."), code="future")
@@ -116,8 +139,24 @@ class TransitionInputForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.case_checks = tuple(checks)
-        for spec in fields:
+        self.specs = {spec.name: spec for spec in fields}
+        for spec in self.specs.values():
             self.fields[spec.name] = spec.form_field()
+        # JSON input can carry numbers, lists or objects where the form expects text;
+        # such values are set aside and reported, never coerced or crashed on.
+        self.wrong_types = {
+            name: value
+            for name, value in self.data.items()
+            if name in self.specs and not _json_type_fits(self.specs[name].type, value)
+        }
+        if self.wrong_types:
+            self.data = {k: v for k, v in self.data.items() if k not in self.wrong_types}
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.wrong_types:
+            self._errors.pop(name, None)
+            self.add_error(name, _("Expected %(type)s.") % {"type": TYPE_NAMES[self.specs[name].type]})
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

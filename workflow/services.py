@@ -90,6 +90,8 @@ def case_advance(
             .select_related("participant", "programme")
             .get(pk=case.pk)
         )
+        if problem := permission_problem(user=actor, spec=spec, case=case):
+            raise NotPermitted(problem)
         if version != case.version:
             raise StaleVersion(
                 _("This case has changed since you loaded it; reload it and try again."),
@@ -97,8 +99,6 @@ def case_advance(
             )
         if problem := stage_problem(case=case, spec=spec):
             raise TransitionNotPossible(problem, reasons=[problem])
-        if problem := permission_problem(user=actor, spec=spec, case=case):
-            raise NotPermitted(problem)
         if override_reason and not actor.is_coordinator:
             raise NotPermitted(_("Only a coordinator may override the checklist."))
 

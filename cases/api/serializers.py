@@ -174,10 +174,11 @@ class TransitionOptionSerializer(serializers.Serializer):
     kind = serializers.CharField(source="spec.kind")
     allowed = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
-    fields = serializers.SerializerMethodField()
+    # Not get_fields: that name is the serializer's own field lookup.
+    fields = serializers.SerializerMethodField(method_name="describe_fields")
 
     @extend_schema_field(TransitionFieldSerializer(many=True))
-    def get_fields(self, option) -> list[dict]:
+    def describe_fields(self, option) -> list[dict]:
         return [field.describe() for field in option.spec.fields]
 
 

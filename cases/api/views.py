@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,6 +11,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -122,6 +122,7 @@ class CaseViewSet(
         return Response(case_detail_data(case=self.get_case(), request=request))
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    @transaction.atomic
     def create(self, request, *args, **kwargs):
         payload = CaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -151,6 +152,7 @@ class CaseViewSet(
         summary="Move the case through a transition",
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[^/.]+)")
+    @transaction.atomic
     def transition(self, request, pk=None, transition=None):
         case = self.get_case()
         payload = TransitionRequestSerializer(data=request.data)
@@ -171,6 +173,7 @@ class CaseViewSet(
 
     @extend_schema(request=NoteSerializer, responses={201: EventSerializer}, summary="Add a note")
     @action(detail=True, methods=["post"])
+    @transaction.atomic
     def notes(self, request, pk=None):
         case = self.get_case()
         payload = NoteSerializer(data=request.data)
@@ -195,18 +198,18 @@ class ChecklistItemViewSet(viewsets.GenericViewSet):
         return Response(ChecklistItemSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
 
     @extend_schema(request=ChecklistItemUpdateSerializer, responses=ChecklistItemSerializer)
+    @transaction.atomic
     def partial_update(self, request, pk=None):
         item = get_object_or_404(self.get_queryset(), pk=pk)
         payload = ChecklistItemUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            with transaction.atomic():
-                item = services.checklist_item_set_done(
-                    item=item,
-                    actor=request.user,
-                    done=payload.validated_data["done"],
-                    note=payload.validated_data.get("note"),
-                )
+            item = services.checklist_item_set_done(
+                item=item,
+                actor=request.user,
+                done=payload.validated_data["done"],
+                note=payload.validated_data.get("note"),
+            )
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
         return Response(ChecklistItemSerializer(item).data)
