@@ -375,3 +375,31 @@ class ChecklistItem(models.Model):
     @property
     def is_overdue(self) -> bool:
         return not self.done and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+class CaseRead(models.Model):
+    """Who looked at a case file, and how: coordinators audit these (brief §7)."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Case page")
+        API = "api", _("Case read through the API")
+        DOCUMENT = "document", _("Document downloaded")
+        EXPORT = "export", _("Included in an export")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("case file read")
+        verbose_name_plural = _("case file reads")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.user_id} {self.at:%Y-%m-%d %H:%M}"

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from workflow.itinerary import INITIAL_STAGE
 from workflow.services import stage_enter
 
-from .models import Case, CaseEvent, ChecklistItem, Organisation, Participant, Programme, User
+from .models import (
+    Case,
+    CaseEvent,
+    CaseRead,
+    ChecklistItem,
+    Organisation,
+    Participant,
+    Programme,
+    User,
+)
 from .rules import can_view_case, can_work_on_case
 
 
@@ -106,3 +115,8 @@ def case_note_add(*, case: Case, actor: User, text: str) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.NOTE, actor=actor, payload={"text": text}
     )
+
+
+def case_read_log(*, case: Case, user: User, kind: str, document=None) -> CaseRead:
+    """Record that ``user`` read ``case``'s file (page, API detail, a document)."""
+    return CaseRead.objects.create(case=case, user=user, kind=kind, document=document)

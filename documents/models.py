@@ -60,3 +60,45 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+
+def export_upload_to(export: DocumentExport, filename: str) -> str:
+    return f"exports/{export.pk}/{filename}"
+
+
+class DocumentExport(models.Model):
+    """A ZIP of ready documents for a coordinator, built in the background."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey("cases.User", on_delete=models.CASCADE, related_name="+")
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("documents"), default=0)
+    done = models.PositiveIntegerField(_("documents added"), default=0)
+    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document export")
+        verbose_name_plural = _("document exports")
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.status})"
+
+    @property
+    def progress(self) -> int:
+        """Per cent done, for a progress bar."""
+        if self.status == self.Status.READY:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -5,15 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from .models import Document
+from .models import Document, DocumentExport
 from .rendering import document_pdf
 from .specs import DOCUMENT_SPECS, STAFF_AUDIENCES, STAGE_CHECKLIST
 
@@ -142,3 +148,104 @@ def documents_requeue_pending(*, older_than: dt.timedelta) -> int:
     for document_id in pending:
         render_document.enqueue(document_id)
     return len(pending)
+
+
+# --- Bulk export --------------------------------------------------------------------------
+
+EXPORT_FILTERS = ("stage", "phase", "search", "cohort")
+EXPORT_PROGRESS_EVERY = 10  # documents between two progress updates
+
+
+def export_documents(*, user: User, filters: Mapping[str, str]) -> QuerySet[Document]:
+    """The ready documents of the cases ``user`` may see that match ``filters``."""
+    from cases.selectors import case_list
+
+    cases = case_list(
+        user=user,
+        stage=filters.get("stage", ""),
+        phase=filters.get("phase", ""),
+        search=filters.get("search", ""),
+    )
+    if filters.get("cohort"):
+        cases = cases.filter(cohort=filters["cohort"])
+    return (
+        Document.objects.filter(case__in=cases, status=Document.Status.READY)
+        .select_related("case")
+        .order_by("case__reference", "created_at", "id")
+    )
+
+
+def export_entry_name(document: Document) -> str:
+    """Unique within an export: one folder per case, the stage entry first so files sort in order."""
+    subject = f"-{document.subject}" if document.subject else ""
+    return (
+        f"{document.case.reference}/{document.event_id:06d}-{document.kind}{subject}"
+        f"-v{document.version}-{document.language}.pdf"
+    )
+
+
+def document_export_request(*, actor: User, filters: Mapping[str, Any]) -> DocumentExport:
+    """Ask the worker for a ZIP of the ready documents matching ``filters`` (coordinators)."""
+    from workflow.itinerary import STATE_BY_NAME, Phase
+
+    from .tasks import build_document_export
+
+    if not actor.is_coordinator:
+        raise PermissionDenied(_("Only coordinators export documents in bulk."))
+    clean = {key: str(filters.get(key) or "").strip() for key in EXPORT_FILTERS}
+    errors = {}
+    if clean["stage"] and clean["stage"] not in STATE_BY_NAME:
+        errors["stage"] = _("Unknown stage.")
+    if clean["phase"] and clean["phase"] not in Phase.values:
+        errors["phase"] = _("Unknown phase.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        export = DocumentExport.objects.create(
+            requested_by=actor, filters={k: v for k, v in clean.items() if v}
+        )
+        build_document_export.enqueue(export.pk)
+    return export
+
+
+def document_export_build(*, export_id: int) -> DocumentExport | None:
+    """Build the ZIP of an export; a second delivery of the same task does nothing."""
+    from cases.models import CaseRead
+
+    claimed = DocumentExport.objects.filter(
+        pk=export_id, status=DocumentExport.Status.PENDING
+    ).update(status=DocumentExport.Status.RUNNING)
+    export = DocumentExport.objects.select_related("requested_by").filter(pk=export_id).first()
+    if not claimed:
+        return export
+    try:
+        documents = list(export_documents(user=export.requested_by, filters=export.filters))
+        DocumentExport.objects.filter(pk=export_id).update(total=len(documents))
+        with tempfile.TemporaryFile() as archive_file:
+            with zipfile.ZipFile(archive_file, "w", compression=zipfile.ZIP_STORED) as archive:
+                # PDFs are compressed already; storing them keeps the export fast.
+                for done, document in enumerate(documents, start=1):
+                    with document.file.open("rb") as pdf:
+                        archive.writestr(export_entry_name(document), pdf.read())
+                    if done % EXPORT_PROGRESS_EVERY == 0:
+                        DocumentExport.objects.filter(pk=export_id).update(done=done)
+            archive_file.seek(0)
+            with transaction.atomic():
+                export = DocumentExport.objects.select_for_update().get(pk=export_id)
+                export.file.save(f"itinera-documents-{export_id}.zip", File(archive_file), save=False)
+                export.size = export.file.size
+                export.done = export.total = len(documents)
+                export.status = DocumentExport.Status.READY
+                export.finished_at = timezone.now()
+                export.save()
+                CaseRead.objects.bulk_create(
+                    CaseRead(case_id=case_id, user=export.requested_by, kind=CaseRead.Kind.EXPORT)
+                    for case_id in sorted({d.case_id for d in documents})
+                )
+    except Exception as exc:  # noqa: BLE001 - the export reports its own failure
+        logger.exception("Export %s failed", export_id)
+        DocumentExport.objects.filter(pk=export_id).update(
+            status=DocumentExport.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+    return DocumentExport.objects.get(pk=export_id)

@@ -7,3 +7,11 @@ def render_document(document_id: int) -> None:
     from .services import document_render
 
     document_render(document_id=document_id)
+
+
+@task()
+def build_document_export(export_id: int) -> None:
+    """Build one bulk export's ZIP (safe to run twice)."""
+    from .services import document_export_build
+
+    document_export_build(export_id=export_id)

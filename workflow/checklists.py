@@ -45,6 +45,14 @@ BEFORE_SUBMISSION = BeforeTransition("submit_permit", _("Before the permit submi
 # 8 calendar days [S145][S147]. Working days is the stricter reading of the two.
 COMMUNE_DEADLINE = working_days_after("arrival", 8)
 
+# Every closed case: tell the participant, and note how long the file is kept.
+# Retention runs from closure and is set per controller (brief §7.2; storage
+# limitation, GDPR Art. 5(1)(e) [S177]).
+CLOSING = (
+    ItemSpec("participant_informed", _("Participant informed of the closure in writing")),
+    ItemSpec("retention_noted", _("Retention period of the case file noted")),
+)
+
 CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
     "applied": (
         ItemSpec("identity_checked", _("Identity document (national ID card or passport) checked")),
@@ -105,6 +113,12 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("refusal_explained", _("Refusal decision explained to the participant")),
         ItemSpec("appeal_deadline_noted", _("Appeal deadline noted (30 days; 1 month for a Walloon refusal)")),
     ),
+    # Appeals: 30 days before the CALL or in Brussels, one month in Wallonia [S51][S66][S136].
+    "appeal_pending": (
+        ItemSpec("appeal_filed", _("Appeal filed, with proof of the date it was lodged"), evidence=True),
+        ItemSpec("appeal_explained", _("Participant told how the appeal works and how long it may take")),
+        ItemSpec("legal_aid", _("Legal aid or a lawyer contacted"), required=False),
+    ),
     "permit_granted": (
         ItemSpec("annex_46_shared", _("Annex 46 shared with the participant")),
         ItemSpec("visa_appointment", _("Visa appointment booked with TLScontact"), PARTICIPANT),
@@ -157,6 +171,19 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("job_search_support", _("Registered for job-search support (ANAPEC)"), PARTICIPANT),
         ItemSpec("reintegration_follow_up", _("Follow-up after 3 months"), due=days_after("stage_entered", 91)),
     ),
+    "closed_home": CLOSING,
+    "closed_away": (
+        *CLOSING,
+        ItemSpec("employer_informed", _("Employer and mentor informed of the closure"), required=False),
+    ),
+    "closed_returned": CLOSING,
+    # Assessment data of people not selected is kept the shortest time (brief §7.2).
+    "not_selected": (
+        *CLOSING,
+        ItemSpec("assessment_data_deletion", _("Assessment data scheduled for deletion")),
+    ),
+    "withdrawn": CLOSING,
+    "closed_no_departure": CLOSING,
 }
 
 

@@ -26,6 +26,8 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from documents.specs import DOCUMENT_SPECS
+
 from . import checks, effects, guards
 from .checklists import CASEWORKER, CHECKLISTS, COORDINATOR
 from .inputs import CaseCheck, FieldSpec
@@ -424,6 +426,14 @@ def _check_declaration() -> None:
             if s in STATE_BY_NAME and STATE_BY_NAME[s].terminal
         ]
     problems += [f"checklist for unknown stage {s!r}" for s in CHECKLISTS if s not in STATE_BY_NAME]
+    # Every move hands out the checklist of the stage it enters, so every stage has one.
+    problems += [f"stage {s.name!r} has no checklist" for s in STATES if not CHECKLISTS.get(s.name)]
+    problems += [
+        f"transition {t.name!r} produces unknown document {kind!r}"
+        for t in TRANSITIONS
+        for kind in t.documents
+        if kind not in DOCUMENT_SPECS
+    ]
     for s in STATES:
         if not s.terminal and not outgoing(s.name):
             problems.append(f"open stage {s.name!r} has no way out")

@@ -118,7 +118,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     def get_download_url(self, document) -> str | None:
         if document.status != Document.Status.READY:
             return None
-        url = reverse("api-document-file", args=[document.pk])
+        url = reverse("document-file", args=[document.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 

@@ -4,13 +4,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from documents.views import document_file
+from documents.api import DocumentExportViewSet, DocumentViewSet
 
 from . import views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("checklist-items", views.ChecklistItemViewSet, basename="checklist-item")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("document-exports", DocumentExportViewSet, basename="document-export")
 
 
 class TokenView(ObtainAuthToken):
@@ -24,7 +26,6 @@ class TokenView(ObtainAuthToken):
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("itinerary/", views.itinerary, name="api-itinerary"),
-    path("documents/<int:document_id>/file/", document_file, name="api-document-file"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

@@ -21,7 +21,7 @@ from workflow.selectors import transition_options
 from workflow.services import case_advance
 
 from .. import selectors, services
-from ..models import Case, Programme
+from ..models import Case, CaseRead, Programme
 from .serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
@@ -119,7 +119,9 @@ class CaseViewSet(
 
     @extend_schema(responses=CaseDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
-        return Response(case_detail_data(case=self.get_case(), request=request))
+        case = self.get_case()
+        services.case_read_log(case=case, user=request.user, kind=CaseRead.Kind.API)
+        return Response(case_detail_data(case=case, request=request))
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
     @transaction.atomic
@@ -150,6 +152,7 @@ class CaseViewSet(
         request=TransitionRequestSerializer,
         responses={200: CaseDetailSerializer},
         summary="Move the case through a transition",
+        parameters=[OpenApiParameter("transition", str, OpenApiParameter.PATH, description="Its name")],
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[^/.]+)")
     @transaction.atomic
