@@ -137,6 +137,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if os.environ.get("ITINERA_S3_BUCKET"):
+    # Any S3-compatible bucket (AWS, MinIO, Ceph, ...). Files stay private: the app
+    # streams them to users who may see the case, never through bucket URLs.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ITINERA_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ITINERA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ITINERA_S3_REGION") or None,
+            "access_key": os.environ.get("ITINERA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("ITINERA_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from workflow.checklists import RESPONSIBLE_ROLES
+from workflow.checklists import COMMUNE_DEADLINE, RESPONSIBLE_ROLES
 from workflow.itinerary import STATE_BY_NAME
 
 from .specs import DOCUMENT_SPECS, STAGE_CHECKLIST
@@ -55,6 +55,10 @@ def document_context(document: Document) -> dict[str, Any]:
         "checklist": checklist,
         "generated_at": timezone.localtime(),
         "rtl": document.language in RTL_LANGUAGES,
+        # Register at the commune within 8 working days of arrival [S144][S148].
+        "commune_registration_due": (
+            COMMUNE_DEADLINE.due_date(case) if case.arrival_date else None
+        ),
         "lang": document.language,
     }
 

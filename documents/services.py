@@ -132,22 +132,33 @@ def _document_finish(document_id: int, *, pdf: bytes | None = None, error: str =
 
 
 def documents_requeue_pending(*, older_than: dt.timedelta) -> int:
-    """Queue again the documents pending for longer than ``older_than``, e.g. after a
-    worker died mid-render.
+    """Queue again the documents and exports unfinished for longer than ``older_than``,
+    e.g. after a worker died mid-render. Run it when no worker is running.
 
     Rendering is idempotent, so a document whose task is merely slow is not harmed
     by a second task: whichever finishes first stores the file, the other does nothing.
     """
-    from .tasks import render_document
+    from .tasks import build_document_export, render_document
 
+    cutoff = timezone.now() - older_than
     pending = list(
-        Document.objects.filter(
-            status=Document.Status.PENDING, created_at__lt=timezone.now() - older_than
-        ).values_list("pk", flat=True)
+        Document.objects.filter(status=Document.Status.PENDING, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
     )
     for document_id in pending:
         render_document.enqueue(document_id)
-    return len(pending)
+    # An export whose worker died stays "running": start it over.
+    stalled = list(
+        DocumentExport.objects.filter(
+            status__in=[DocumentExport.Status.PENDING, DocumentExport.Status.RUNNING],
+            created_at__lt=cutoff,
+        ).values_list("pk", flat=True)
+    )
+    DocumentExport.objects.filter(pk__in=stalled).update(status=DocumentExport.Status.PENDING, done=0)
+    for export_id in stalled:
+        build_document_export.enqueue(export_id)
+    return len(pending) + len(stalled)
 
 
 # --- Bulk export --------------------------------------------------------------------------

@@ -158,3 +158,34 @@ def test_an_export_with_an_unknown_stage_is_refused(coordinator):
     with pytest.raises(ValidationError):
         document_export_request(actor=coordinator, filters={"stage": "on_the_moon"})
     assert not DocumentExport.objects.exists()
+
+
+def test_documents_are_stored_in_an_s3_bucket_when_configured(case, settings, monkeypatch):
+    import boto3
+    from django.core.files.storage import storages
+    from moto import mock_aws
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        boto3.client("s3", region_name="eu-west-1").create_bucket(
+            Bucket="itinera-documents", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": "itinera-documents", "region_name": "eu-west-1",
+                            "default_acl": "private", "file_overwrite": False},
+            },
+        }
+        storages._storages.pop("default", None)
+        try:
+            rendered = document_render(document_id=case.documents.first().pk)
+            assert rendered.status == "ready"
+            stored = boto3.client("s3", region_name="eu-west-1").get_object(
+                Bucket="itinera-documents", Key=rendered.file.name
+            )["Body"].read()
+            assert hashlib.sha256(stored).hexdigest() == rendered.sha256
+        finally:
+            storages._storages.pop("default", None)
