@@ -1,0 +1,282 @@
+"""The French, Dutch and Arabic catalogues: complete, current, and loaded at run time.
+
+* Every entry of ``locale/<lang>/LC_MESSAGES/django.po`` has a translation (every
+  plural form too) and none is marked fuzzy.
+* The catalogues hold the labels the itinerary declares (stages, phases, moves,
+  checklist items, document titles): a label added in code without running
+  ``makemessages`` fails here.
+* The compiled catalogues are the ones Django uses: the labels come out translated.
+
+The ``.po`` files are parsed with a small reader below (no third-party parser).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import trans_real
+
+from documents.specs import DOCUMENT_SPECS
+from workflow.checklists import CHECKLISTS, RESPONSIBLE_ROLES
+from workflow.itinerary import STATES, TRANSITIONS, Phase
+
+LANGUAGES = ("fr", "nl", "ar")
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+EXPECTED_PLURALS = {"fr": 2, "nl": 2, "ar": 6}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+# --- A minimal .po reader ---------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    line: int
+    flags: set[str] = field(default_factory=set)
+    msgctxt: str | None = None
+    msgid: str | None = None
+    msgid_plural: str | None = None
+    msgstr: str | None = None
+    msgstr_plural: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"line {self.line}: {self.msgid!r}"
+
+
+KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")\s*$')
+
+
+def _unquote(text: str) -> str:
+    return ast.literal_eval(text)
+
+
+def parse_po(path: Path) -> list[Entry]:
+    """Entries of a .po file, header included (its msgid is ""); obsolete ones skipped."""
+    entries: list[Entry] = []
+    current: Entry | None = None
+    target: tuple[str, int | None] | None = None
+
+    def flush() -> None:
+        nonlocal current, target
+        if current is not None and current.msgid is not None:
+            entries.append(current)
+        current, target = None, None
+
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        if line.startswith("#~"):
+            continue  # obsolete entry, ignored by msgfmt
+        if line.startswith("#"):
+            # A comment after a complete entry starts the next one.
+            if current is not None and (current.msgstr is not None or current.msgstr_plural):
+                flush()
+            if current is None:
+                current = Entry(line=number)
+            if line.startswith("#,"):
+                current.flags.update(flag.strip() for flag in line[2:].split(",") if flag.strip())
+            continue
+        match = KEYWORD.match(line)
+        if match:
+            keyword, index, value = match.groups()
+            if (
+                keyword in ("msgctxt", "msgid")
+                and current is not None
+                and (current.msgstr is not None or current.msgstr_plural)
+            ):
+                flush()
+            if current is None:
+                current = Entry(line=number)
+            text = _unquote(value)
+            if index is not None:
+                current.msgstr_plural[int(index)] = text
+                target = ("msgstr_plural", int(index))
+            else:
+                setattr(current, keyword, text)
+                target = (keyword, None)
+            continue
+        if line.startswith('"') and current is not None and target is not None:
+            name, index = target
+            if name == "msgstr_plural":
+                current.msgstr_plural[index] += _unquote(line)
+            else:
+                setattr(current, name, getattr(current, name) + _unquote(line))
+            continue
+        raise AssertionError(f"{path}:{number}: cannot read {raw!r}")
+    flush()
+    return entries
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "django.po"
+
+
+def catalogue(lang: str) -> list[Entry]:
+    path = po_path(lang)
+    assert path.exists(), f"{path} is missing: run makemessages -l {lang}"
+    return parse_po(path)
+
+
+def header_field(entries: list[Entry], name: str) -> str | None:
+    header = next((e for e in entries if e.msgid == "" and e.msgctxt is None), None)
+    assert header is not None, "the catalogue has no header entry"
+    for line in (header.msgstr or "").splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == name:
+            return value.strip()
+    return None
+
+
+# --- (a) complete: no empty translation, no fuzzy entry -------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_is_complete_and_not_fuzzy(lang):
+    entries = catalogue(lang)
+    assert len(entries) > 1, f"{lang}: the catalogue has no messages"
+    nplurals = EXPECTED_PLURALS[lang]
+    plural_forms = header_field(entries, "Plural-Forms") or ""
+    assert f"nplurals={nplurals};" in plural_forms.replace(" ", ""), plural_forms
+    assert header_field(entries, "Language") == lang
+
+    problems = []
+    for entry in entries:
+        if "fuzzy" in entry.flags:
+            problems.append(f"fuzzy: {entry.label}")
+        if entry.msgid == "":
+            continue  # the header
+        if entry.msgid_plural is not None:
+            forms = entry.msgstr_plural
+            if sorted(forms) != list(range(nplurals)):
+                problems.append(f"plural forms {sorted(forms)} (want {nplurals}): {entry.label}")
+            problems += [f"empty msgstr[{i}]: {entry.label}" for i, text in forms.items() if not text]
+        elif not entry.msgstr:
+            problems.append(f"empty msgstr: {entry.label}")
+    assert not problems, f"{po_path(lang)}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_keep_placeholders_and_markup(lang):
+    """Same %(name)s placeholders and the same HTML tags as the English text."""
+    tag = re.compile(r"</?\w+[^>]*>")
+    problems = []
+    for entry in catalogue(lang):
+        if not entry.msgid:
+            continue
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr or ""]
+        for text in translations:
+            if not text:
+                continue
+            if sorted(set(PLACEHOLDER.findall(text))) != sorted(set(PLACEHOLDER.findall(entry.msgid))):
+                problems.append(f"placeholders differ: {entry.label} -> {text!r}")
+            if sorted(tag.findall(text)) != sorted(tag.findall(entry.msgid)):
+                problems.append(f"markup differs: {entry.label} -> {text!r}")
+    assert not problems, "\n".join(problems)
+
+
+# --- (b) current: the declared labels are in every catalogue ----------------------------------
+
+
+def declared_labels() -> dict[str, str]:
+    """English text of every label the itinerary and the documents declare -> where."""
+    labels: dict[str, str] = {}
+    with translation.override("en"):
+        for state in STATES:
+            labels.setdefault(str(state.label), f"state {state.name}")
+        for phase in Phase:
+            labels.setdefault(str(phase.label), f"phase {phase.value}")
+        for transition in TRANSITIONS:
+            labels.setdefault(str(transition.label), f"transition {transition.name}")
+            for spec in transition.fields:
+                labels.setdefault(str(spec.label), f"field {spec.name} of {transition.name}")
+        for stage, items in CHECKLISTS.items():
+            for item in items:
+                labels.setdefault(str(item.label), f"checklist item {stage}.{item.code}")
+        for role, label in RESPONSIBLE_ROLES.items():
+            labels.setdefault(str(label), f"role {role}")
+        for kind, spec in DOCUMENT_SPECS.items():
+            labels.setdefault(str(spec.title), f"document {kind}")
+    return labels
+
+
+def test_declared_labels_are_lazy_translations():
+    """A plain str label would never be translated: it must be a gettext_lazy promise."""
+    plain = [state.name for state in STATES if isinstance(state.label, str)]
+    plain += [t.name for t in TRANSITIONS if isinstance(t.label, str)]
+    plain += [
+        f"{stage}.{item.code}"
+        for stage, items in CHECKLISTS.items()
+        for item in items
+        if isinstance(item.label, str)
+    ]
+    assert not plain, f"labels not marked for translation: {plain}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_holds_every_declared_label(lang):
+    msgids = {entry.msgid for entry in catalogue(lang) if entry.msgid}
+    missing = [f"{where}: {text!r}" for text, where in declared_labels().items() if text not in msgids]
+    assert not missing, f"{po_path(lang)} is out of date; run makemessages and translate:\n" + "\n".join(
+        missing
+    )
+
+
+# --- (c) loaded: Django serves the translations -----------------------------------------------
+
+
+def _stale(lang: str) -> bool:
+    po = po_path(lang)
+    mo = po.with_suffix(".mo")
+    return not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime
+
+
+@pytest.fixture(scope="module")
+def compiled_catalogues():
+    """Compile the catalogues when a .mo is missing or older than its .po."""
+    if any(_stale(lang) for lang in LANGUAGES):
+        call_command("compilemessages", locale=list(LANGUAGES), verbosity=0)
+        # Catalogues read before the compilation are cached per language: drop them.
+        trans_real._translations = {}
+        trans_real._default = None
+    assert not any(_stale(lang) for lang in LANGUAGES)
+
+
+def has_arabic(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_first_stage_label_is_translated(compiled_catalogues, lang):
+    with translation.override("en"):
+        english = str(STATES[0].label)
+    with translation.override(lang):
+        translated = str(STATES[0].label)
+    assert translated and translated != english, f"{lang}: {translated!r}"
+    if lang == "ar":
+        assert has_arabic(translated), translated
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_declared_labels_come_out_as_in_the_catalogue(compiled_catalogues, lang):
+    """Each declared label, rendered under ``lang``, is the catalogue's translation."""
+    expected = {e.msgid: e.msgstr for e in catalogue(lang) if e.msgid and e.msgid_plural is None}
+    labels = declared_labels()
+    wrong = []
+    with translation.override(lang):
+        for text, where in labels.items():
+            got = translation.gettext(text)
+            if got != expected.get(text):
+                wrong.append(f"{where}: {text!r} -> {got!r}, catalogue says {expected.get(text)!r}")
+            if lang == "ar" and not has_arabic(got):
+                wrong.append(f"{where}: no Arabic script in {got!r}")
+    assert not wrong, "\n".join(wrong)
