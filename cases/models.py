@@ -50,6 +50,8 @@ class User(AbstractUser):
         CASEWORKER = "caseworker", _("Caseworker")
         MENTOR = "mentor", _("Mentor")
         COORDINATOR = "coordinator", _("Coordinator")
+        # Staff of an employer who handle the permit file and the start of employment.
+        EMPLOYER = "employer", _("Employer contact")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     organisation = models.ForeignKey(
@@ -144,6 +146,11 @@ class Case(models.Model):
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="cases_as_mentor",
+    )
+    # The Belgian employer of the accepted offer: its staff see what their part needs.
+    employer = models.ForeignKey(
+        Organisation, verbose_name=_("employer"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="employed_cases",
     )
     # Only the transition service moves a case: assignment raises, and a new case
     # can only start at the initial stage.
@@ -295,6 +302,8 @@ class CaseEvent(models.Model):
         CHECKLIST_UNTICKED = "checklist_unticked", _("Checklist item reopened")
         CHECKLIST_OVERRIDE = "checklist_override", _("Checklist overridden")
         NOTE = "note", _("Note")
+        ASSIGNMENT = "assignment", _("Assignment")
+        FOLLOW_UP = "follow_up", _("Mentor follow-up")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -403,3 +412,95 @@ class CaseRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class MentoringPlan(models.Model):
+    """The agreed follow-up cadence: often at first, then at a steadier pace."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="mentoring_plan")
+    started_on = models.DateField(_("mentoring started on"))
+    intensive_every_days = models.PositiveSmallIntegerField(_("follow-up every (days), at first"), default=14)
+    intensive_months = models.PositiveSmallIntegerField(_("for the first (months)"), default=3)
+    regular_every_days = models.PositiveSmallIntegerField(_("then every (days)"), default=30)
+
+    class Meta:
+        verbose_name = _("mentoring plan")
+        verbose_name_plural = _("mentoring plans")
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} from {self.started_on:%Y-%m-%d}"
+
+    def interval_after(self, day: dt.date) -> int:
+        """Days until the next follow-up, counted from a follow-up on ``day``."""
+        intensive_until = add_period(self.started_on, {"months": self.intensive_months})
+        return self.intensive_every_days if day < intensive_until else self.regular_every_days
+
+    def next_due(self, last_follow_up: dt.date | None) -> dt.date:
+        anchor = last_follow_up or self.started_on
+        return anchor + dt.timedelta(days=self.interval_after(anchor))
+
+
+class FollowUp(models.Model):
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        CALL = "call", _("Phone call")
+        VIDEO = "video", _("Video call")
+        MESSAGE = "message", _("Message")
+
+    class Topic(models.TextChoices):
+        WORK = "work", _("Work")
+        HOUSING = "housing", _("Housing")
+        LANGUAGE = "language", _("Language")
+        WELLBEING = "wellbeing", _("Wellbeing")
+        ADMINISTRATION = "administration", _("Administration")
+        OTHER = "other", _("Other")
+
+    class Severity(models.TextChoices):
+        NONE = "", _("No concern")
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mentor"), on_delete=models.SET_NULL,
+        null=True, related_name="follow_ups",
+    )
+    date = models.DateField(_("date"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    topics = models.JSONField(_("topics"), default=list)
+    notes = models.TextField(_("notes"), blank=True)
+    concern_severity = models.CharField(
+        _("concern"), max_length=10, choices=Severity.choices, blank=True, default=""
+    )
+    concern = models.TextField(_("concern details"), blank=True)
+    # Set once the caseworker has been told of a high concern: never told twice.
+    caseworker_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [models.Index(fields=["case", "-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.date:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """Something a user should act on, shown in the app (and sent by e-mail)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import rules
 
+from workflow.itinerary import EMPLOYER_STAGES
+
 from .models import User
 
 
@@ -40,10 +42,31 @@ def is_assigned_mentor(user: User, case) -> bool:
     return case is not None and case.mentor_id == user.pk
 
 
-can_view_case = is_coordinator | (is_caseworker & works_for_owning_organisation) | (
-    is_mentor & is_assigned_mentor
+@rules.predicate
+def is_employer_contact(user: User) -> bool:
+    return user.is_authenticated and user.role == User.Role.EMPLOYER
+
+
+@rules.predicate
+def works_for_employer_in_its_phases(user: User, case) -> bool:
+    return (
+        case is not None
+        and user.organisation_id is not None
+        and case.employer_id == user.organisation_id
+        and case.stage in EMPLOYER_STAGES
+    )
+
+
+can_view_case = (
+    is_coordinator
+    | (is_caseworker & works_for_owning_organisation)
+    | (is_mentor & is_assigned_mentor)
+    | (is_employer_contact & works_for_employer_in_its_phases)
 )
+# Sees the whole file (everything but what no one sees: medical content is never stored).
+can_view_full_case = is_coordinator | (is_caseworker & works_for_owning_organisation)
 can_work_on_case = is_caseworker & works_for_owning_organisation
 
 rules.add_perm("cases.view_case", can_view_case)
 rules.add_perm("cases.work_on_case", can_work_on_case)
+rules.add_perm("cases.view_full_case", can_view_full_case)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
 
-from workflow.itinerary import STATES
+from django.db.models import F, Max, Q, QuerySet
+from django.utils import timezone
 
-from .models import Case, CaseEvent, ChecklistItem, User
+from documents.models import Document
+from documents.specs import DOCUMENTS_FOR
+from workflow.itinerary import EMPLOYER_STAGES, STATES, Phase
+
+from .models import Case, CaseEvent, ChecklistItem, Participant, User
+
+MENTORING_STAGES = tuple(s.name for s in STATES if s.phase == Phase.MENTORING)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -20,7 +28,33 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
         return cases.filter(owner_organisation_id=user.organisation_id)
     if user.role == User.Role.MENTOR:
         return cases.filter(mentor=user)
+    if user.role == User.Role.EMPLOYER and user.organisation_id:
+        return cases.filter(employer_id=user.organisation_id, stage__in=EMPLOYER_STAGES)
     return cases.none()
+
+
+def case_access(user: User) -> str:
+    """How much of the cases they see a user sees: "full", "mentor" or "employer"."""
+    if user.role in (User.Role.COORDINATOR, User.Role.CASEWORKER):
+        return "full"
+    return "mentor" if user.role == User.Role.MENTOR else "employer"
+
+
+def documents_visible_to(user: User) -> QuerySet[Document]:
+    """Documents of the cases ``user`` sees; mentors and employers only those of their part."""
+    documents = Document.objects.filter(case__in=cases_visible_to(user))
+    access = case_access(user)
+    if access != "full":
+        documents = documents.filter(kind__in=DOCUMENTS_FOR[access])
+    return documents
+
+
+def checklist_items_visible_to(user: User) -> QuerySet[ChecklistItem]:
+    items = ChecklistItem.objects.filter(case__in=cases_visible_to(user))
+    access = case_access(user)
+    if access != "full":
+        items = items.filter(responsible=access)
+    return items
 
 
 def case_list(
@@ -55,5 +89,92 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("-created_at", "-id")
 
 
-def checklist_items_visible_to(user: User) -> QuerySet[ChecklistItem]:
-    return ChecklistItem.objects.filter(case__in=cases_visible_to(user))
+
+# --- Mentoring ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FollowUpStatus:
+    case: Case
+    last_follow_up: dt.date | None
+    next_due: dt.date
+    overdue: bool
+
+
+def follow_up_statuses(*, cases: QuerySet[Case]) -> list[FollowUpStatus]:
+    """Next follow-up due, and whether it is late, for each case with a mentoring plan."""
+    today = timezone.localdate()
+    rows = (
+        cases.filter(mentoring_plan__isnull=False, stage__in=MENTORING_STAGES)
+        .select_related("participant", "mentoring_plan", "mentor")
+        .annotate(last_follow_up=Max("follow_ups__date"))
+        .order_by("participant__family_name", "id")
+    )
+    statuses = []
+    for case in rows:
+        due = case.mentoring_plan.next_due(case.last_follow_up)
+        statuses.append(FollowUpStatus(case, case.last_follow_up, due, due < today))
+    return statuses
+
+
+# --- My work --------------------------------------------------------------------------------------
+
+DUE_SOON = dt.timedelta(days=7)
+
+
+def my_checklist_items(*, user: User) -> QuerySet[ChecklistItem]:
+    """Open items of the stages cases are in now, overdue or due within a week, that fall
+    to ``user``: on cases assigned to them, or to their role."""
+    today = timezone.localdate()
+    items = checklist_items_visible_to(user).filter(
+        done=False, due_date__isnull=False, due_date__lte=today + DUE_SOON,
+        entry_event_id=F("case__current_entry_id"),
+    )
+    if user.role == User.Role.CASEWORKER:
+        items = items.filter(Q(case__caseworker=user) | Q(responsible=User.Role.CASEWORKER))
+    return items.select_related("case__participant").order_by("due_date", "id")
+
+
+# --- What changed ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldChange:
+    at: dt.datetime
+    user: str
+    record: str
+    field: str
+    old: str
+    new: str
+
+
+def case_changes(*, case: Case) -> list[FieldChange]:
+    """Field changes of the case, its participant and its checklist items, newest first."""
+    histories = [
+        (str(Case._meta.verbose_name), case.history.all(), False),
+        (str(Participant._meta.verbose_name), case.participant.history.all(), False),
+        (
+            str(ChecklistItem._meta.verbose_name),
+            ChecklistItem.history.model.objects.filter(case_id=case.pk),
+            True,
+        ),
+    ]
+    changes: list[FieldChange] = []
+    for label, records, per_item in histories:
+        records = list(records.select_related("history_user").order_by("history_date", "history_id"))
+        previous_by_object: dict[int, object] = {}
+        for record in records:
+            previous = previous_by_object.get(record.id)
+            previous_by_object[record.id] = record
+            if previous is None:
+                continue
+            for change in record.diff_against(previous).changes:
+                changes.append(
+                    FieldChange(
+                        at=record.history_date,
+                        user=record.history_user.username if record.history_user else "",
+                        record=f"{label}: {record.code}" if per_item else label,
+                        field=str(record._meta.get_field(change.field).verbose_name),
+                        old="" if change.old is None else str(change.old),
+                        new="" if change.new is None else str(change.new),
+                    )
+                )
+    return sorted(changes, key=lambda c: c.at, reverse=True)

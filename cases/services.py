@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflow.itinerary import INITIAL_STAGE
+from workflow.itinerary import INITIAL_STAGE, Phase
 from workflow.services import stage_enter
 
 from .models import (
@@ -18,6 +19,8 @@ from .models import (
     CaseEvent,
     CaseRead,
     ChecklistItem,
+    FollowUp,
+    Notification,
     Organisation,
     Participant,
     Programme,
@@ -75,9 +78,11 @@ def case_create(
 def checklist_item_may_tick(*, user: User, item: ChecklistItem) -> bool:
     if can_work_on_case(user, item.case):
         return True
-    # Mentors tick what falls to them on the cases they follow.
-    return item.responsible == "mentor" and user.role == User.Role.MENTOR and can_view_case(
-        user, item.case
+    # Mentors and employer contacts tick what falls to them on the cases they see.
+    return (
+        item.responsible in (User.Role.MENTOR, User.Role.EMPLOYER)
+        and user.role == item.responsible
+        and can_view_case(user, item.case)
     )
 
 
@@ -120,3 +125,125 @@ def case_note_add(*, case: Case, actor: User, text: str) -> CaseEvent:
 def case_read_log(*, case: Case, user: User, kind: str, document=None) -> CaseRead:
     """Record that ``user`` read ``case``'s file (page, API detail, a document)."""
     return CaseRead.objects.create(case=case, user=user, kind=kind, document=document)
+
+
+# --- Assignments ------------------------------------------------------------------------------
+
+MENTORING_PHASES = (Phase.MENTORING, Phase.RETURN)
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor: User, role: str, user: User | None) -> Case:
+    """Assign (or unassign, with ``user=None``) the case's caseworker or mentor; an event."""
+    if not (can_work_on_case(actor, case) or actor.is_coordinator):
+        raise PermissionDenied(_("You may not assign people to this case."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if role == "caseworker":
+        if user and (user.role != User.Role.CASEWORKER or user.organisation_id != case.owner_organisation_id):
+            raise ValidationError(
+                {"user": _("Choose a caseworker of the organisation that owns the case.")}
+            )
+    elif role == "mentor":
+        if user and user.role != User.Role.MENTOR:
+            raise ValidationError({"user": _("Choose a user whose role is mentor.")})
+        if user and case.phase not in MENTORING_PHASES:
+            raise ValidationError({"user": _("A mentor is assigned from the mentoring phase on.")})
+    else:
+        raise ValidationError({"role": _("Assign a caseworker or a mentor.")})
+    previous = getattr(case, role)
+    if previous == user:
+        return case
+    setattr(case, role, user)
+    case.save(update_fields=[role])
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.ASSIGNMENT, actor=actor,
+        payload={
+            "role": role,
+            "from": previous.username if previous else None,
+            "to": user.username if user else None,
+        },
+    )
+    return case
+
+
+# --- Mentor follow-ups ------------------------------------------------------------------------
+
+def follow_up_validate(*, case: Case, data: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    plan = getattr(case, "mentoring_plan", None)
+    day = data.get("date")
+    if plan is None:
+        errors["date"] = _("Mentoring has not started for this case.")
+    elif day and day > timezone.localdate():
+        errors["date"] = _("A follow-up cannot be dated in the future.")
+    elif day and day < plan.started_on:
+        errors["date"] = _("This date is before mentoring started (%(date)s).") % {
+            "date": plan.started_on.isoformat()
+        }
+    if data.get("concern_severity") and not (data.get("concern") or "").strip():
+        errors["concern"] = _("Describe the concern.")
+    return errors
+
+
+@transaction.atomic
+def follow_up_log(*, case: Case, mentor: User, data: dict[str, Any]) -> FollowUp:
+    """The assigned mentor logs a follow-up; a high concern reaches the caseworker."""
+    if case.mentor_id != mentor.pk:
+        raise PermissionDenied(_("Only the participant's mentor logs follow-ups."))
+    if errors := follow_up_validate(case=case, data=data):
+        raise ValidationError(errors)
+    follow_up = FollowUp.objects.create(
+        case=case, mentor=mentor, date=data["date"], channel=data["channel"],
+        topics=sorted(set(data["topics"])), notes=data.get("notes", ""),
+        concern_severity=data.get("concern_severity", ""), concern=data.get("concern", ""),
+    )
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.FOLLOW_UP, actor=mentor,
+        payload={
+            "date": follow_up.date, "channel": follow_up.channel, "topics": follow_up.topics,
+            "concern_severity": follow_up.concern_severity,
+        },
+    )
+    if follow_up.concern_severity == FollowUp.Severity.HIGH:
+        concern_notify(follow_up=follow_up)
+    return follow_up
+
+
+def concern_notify(*, follow_up: FollowUp) -> list[Notification]:
+    """Tell the caseworker of a high concern, in the app and by e-mail; only ever once."""
+    claimed = FollowUp.objects.filter(pk=follow_up.pk, caseworker_notified_at__isnull=True).update(
+        caseworker_notified_at=timezone.now()
+    )
+    if not claimed:
+        return []
+    case = follow_up.case
+    recipients = [case.caseworker] if case.caseworker else list(
+        User.objects.filter(
+            role=User.Role.CASEWORKER, organisation_id=case.owner_organisation_id, is_active=True
+        )
+    )
+    text = _("High concern raised by the mentor of %(name)s (%(reference)s): %(concern)s") % {
+        "name": case.participant.full_name, "reference": case.reference, "concern": follow_up.concern,
+    }
+    notifications = Notification.objects.bulk_create(
+        Notification(user=user, case=case, text=text) for user in recipients
+    )
+    addresses = [user.email for user in recipients if user.email]
+    if addresses:
+        # Sent once the follow-up is safely stored, never for a rolled-back one.
+        transaction.on_commit(
+            lambda: send_mail(
+                _("Itinera: high concern for %(reference)s") % {"reference": case.reference},
+                text, None, addresses, fail_silently=True,
+            )
+        )
+    return notifications
+
+
+def notification_mark_read(*, notification: Notification, user: User) -> Notification:
+    if notification.user_id != user.pk:
+        raise PermissionDenied(_("This is not your notification."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

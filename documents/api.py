@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from cases.api.serializers import DocumentSerializer
 from cases.models import CaseRead
 from cases.rules import can_work_on_case, is_coordinator
-from cases.selectors import cases_visible_to
+from cases.selectors import documents_visible_to
 from cases.services import case_read_log
 
 from . import services
@@ -29,9 +29,7 @@ class DocumentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DocumentSerializer
 
     def get_queryset(self):
-        return Document.objects.filter(case__in=cases_visible_to(self.request.user)).select_related(
-            "case"
-        )
+        return documents_visible_to(self.request.user).select_related("case")
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="file", url_name="file")

@@ -49,3 +49,9 @@ DOCUMENT_SPECS: dict[str, DocumentSpec] = {spec.kind: spec for spec in (
     DocumentSpec("closure_summary",     _("Case closure summary"),                 "coordinator", pdfa=True),
 )}
 # fmt: on
+
+# What the partners who see part of a case may read of its documents.
+DOCUMENTS_FOR = {
+    "mentor": frozenset({"mentoring_plan"}),
+    "employer": frozenset({"permit_cover_sheet", "offer_summary"}),
+}

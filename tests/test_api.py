@@ -526,13 +526,16 @@ class TestCaseDetail:
         options = {t["name"]: t for t in body["available_transitions"]}
         assert options["start_screening"]["allowed"] is True
         assert options["start_screening"]["reasons"] == []
-    def test_assigned_mentor_sees_the_case_but_no_allowed_move(self, api, mentor, case):
+    def test_assigned_mentor_sees_what_mentoring_needs_and_no_move(self, api, mentor, case):
         assign_mentor(case, mentor)
         response = api.as_user(mentor).get(case_url(case.pk))
         assert response.status_code == 200
-        options = response.json()["available_transitions"]
-        assert options
-        assert all(o["allowed"] is False and o["reasons"] for o in options)
+        body = response.json()
+        assert body["available_transitions"] == []
+        assert body["participant"]["family_name"] == case.participant.family_name
+        for hidden in ("permit_applications", "job_offers", "events", "address"):
+            assert hidden not in body
+        assert "date_of_birth" not in body["participant"]
 
     def test_closed_case_has_no_moves(self, api, caseworker, make_case):
         case = make_case(at="not_selected")
@@ -959,12 +962,13 @@ class TestChecklistItems:
         item = case.current_checklist().filter(responsible="caseworker").first()
         before = snapshot(case)
         response = api.as_user(mentor).patch(item_url(item.pk), {"done": True}, format="json")
-        assert response.status_code == 403
+        assert response.status_code == 404  # a mentor sees only the items that fall to mentors
         assert snapshot(case) == before
 
     def test_unknown_item_is_404(self, api, caseworker, case):
         response = api.as_user(caseworker).patch(item_url(999999), {"done": True}, format="json")
         assert response.status_code == 404
+
     def test_non_numeric_item_id_is_404(self, api, caseworker, case):
         response = api.as_user(caseworker).patch(item_url("abc"), {"done": True}, format="json")
         assert response.status_code == 404
@@ -1061,12 +1065,15 @@ class TestDocumentFile:
         assert response.status_code in (401, 403)
         assert not getattr(response, "streaming", False)
 
-    def test_assigned_mentor_gets_the_file(self, api, mentor, case):
-        document = self.render(case)
+    def test_assigned_mentor_gets_the_mentoring_plan_only(self, api, mentor, make_case):
+        case = make_case(at="employed")
         assign_mentor(case, mentor)
-        response = api.as_user(mentor).get(file_url(document.pk))
+        plan = document_render(document_id=case.documents.get(kind="mentoring_plan").pk)
+        response = api.as_user(mentor).get(file_url(plan.pk))
         assert response.status_code == 200
         assert b"".join(response.streaming_content).startswith(b"%PDF")
+        cover = document_render(document_id=case.documents.get(kind="permit_cover_sheet").pk)
+        assert api.get(file_url(cover.pk)).status_code == 404
 
     def test_unknown_document_is_404(self, api, caseworker, case):
         assert api.as_user(caseworker).get(file_url(999999)).status_code == 404

@@ -96,12 +96,14 @@ def test_a_rerender_makes_the_next_version_and_keeps_the_older(case, caseworker,
     assert api.get(f"/api/documents/{document.pk}/file/").status_code == 200
 
 
-def test_only_those_who_work_on_the_case_rerender(case, mentor, other_caseworker, api):
-    document = case.documents.first()
+def test_only_those_who_work_on_the_case_rerender(make_case, mentor, other_caseworker, api):
+    case = make_case(at="employed")
     Case.objects.filter(pk=case.pk).update(mentor=mentor)
-    assert api.as_user(mentor).post(f"/api/documents/{document.pk}/rerender/").status_code == 403
-    assert api.as_user(other_caseworker).post(f"/api/documents/{document.pk}/rerender/").status_code == 404
-    assert case.documents.count() == 1
+    plan = case.documents.get(kind="mentoring_plan")
+    count = case.documents.count()
+    assert api.as_user(mentor).post(f"/api/documents/{plan.pk}/rerender/").status_code == 403
+    assert api.as_user(other_caseworker).post(f"/api/documents/{plan.pk}/rerender/").status_code == 404
+    assert case.documents.count() == count
 
 
 def test_downloads_are_logged(case, caseworker, other_caseworker, api):

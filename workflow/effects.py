@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -41,6 +42,7 @@ def record_belgian_offer(case: Case, data: Data) -> None:
     organisation = apps.get_model("cases", "Organisation")
     employer = organisation.objects.get(pk=data["employer"])
     case.track = case.Track.AWAY
+    case.employer = employer
     case.job_offers.create(
         country="BE",
         employer=employer,
@@ -142,6 +144,13 @@ def record_residence_card(case: Case, data: Data) -> None:
 def record_housing(case: Case, data: Data) -> None:
     case.address = data["address"]
     case.lease_start_date = data["lease_start_date"]
+    start_mentoring(case, data)
+
+
+def start_mentoring(case: Case, data: Data) -> None:
+    """Mentoring starts now, at the programme's default cadence (editable per plan)."""
+    mentoring_plan = apps.get_model("cases", "MentoringPlan")
+    mentoring_plan.objects.update_or_create(case=case, defaults={"started_on": timezone.localdate()})
 
 
 def record_return_plan(case: Case, data: Data) -> None:

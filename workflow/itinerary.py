@@ -89,10 +89,17 @@ STATES: tuple[StateSpec, ...] = (
 )
 # fmt: on
 
+# The phases in which the Belgian employer takes part (permit file, arrival, employment):
+# its staff see a case only then, and only what these phases need (brief §5.5).
+EMPLOYER_PHASES = frozenset({
+    Phase.PRE_DEPARTURE, Phase.PERMIT, Phase.TRAVEL, Phase.ARRIVAL, Phase.HOUSING, Phase.MENTORING,
+})
+
 INITIAL_STAGE = "applied"
 STATE_BY_NAME: dict[str, StateSpec] = {state.name: state for state in STATES}
 STAGE_CHOICES = [(state.name, state.label) for state in STATES]
 OPEN_STAGES = tuple(state.name for state in STATES if not state.terminal)
+EMPLOYER_STAGES = tuple(state.name for state in STATES if state.phase in EMPLOYER_PHASES)
 
 Kind = Literal["forward", "setback", "exit"]
 FIRED_BY_CASEWORKERS = frozenset({CASEWORKER, COORDINATOR})

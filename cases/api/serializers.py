@@ -11,7 +11,17 @@ from rest_framework import serializers
 from documents.models import Document
 from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME
 
-from ..models import Case, CaseEvent, ChecklistItem, JobOffer, Participant, PermitApplication
+from ..models import (
+    Case,
+    CaseEvent,
+    ChecklistItem,
+    FollowUp,
+    JobOffer,
+    MentoringPlan,
+    Notification,
+    Participant,
+    PermitApplication,
+)
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -224,3 +234,120 @@ class NoteSerializer(serializers.Serializer):
 class ItinerarySerializer(serializers.Serializer):
     states = serializers.ListField(child=serializers.DictField())
     transitions = serializers.ListField(child=serializers.DictField())
+
+
+# --- What partners see of a case -----------------------------------------------------------------
+
+class ParticipantBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = ["id", "given_names", "family_name", "name_in_arabic", "preferred_language"]
+
+
+class ParticipantContactSerializer(ParticipantBriefSerializer):
+    class Meta(ParticipantBriefSerializer.Meta):
+        fields = [*ParticipantBriefSerializer.Meta.fields, "email", "phone"]
+
+
+class CaseBriefListSerializer(serializers.ModelSerializer):
+    """A case in a mentor's or an employer's list: no personal details beyond the name."""
+
+    participant = ParticipantBriefSerializer(read_only=True)
+    stage_label = serializers.CharField(read_only=True)
+    phase = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "stage", "stage_label", "phase", "version", "participant"]
+
+
+class MentoringPlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MentoringPlan
+        fields = ["started_on", "intensive_every_days", "intensive_months", "regular_every_days"]
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    mentor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    topics = serializers.MultipleChoiceField(choices=FollowUp.Topic.choices)
+    concern_severity = serializers.ChoiceField(
+        choices=FollowUp.Severity.choices, required=False, allow_blank=True, default=""
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id", "date", "channel", "topics", "notes", "concern_severity", "concern", "mentor",
+            "created_at",
+        ]
+        read_only_fields = ["id", "mentor", "created_at"]
+
+    def validate_topics(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Choose at least one topic."))
+        return sorted(value)
+
+
+class MentorCaseSerializer(CaseBriefListSerializer):
+    """What mentoring needs: who, how to reach them, the plan, the follow-ups."""
+
+    participant = ParticipantContactSerializer(read_only=True)
+    mentoring_plan = MentoringPlanSerializer(read_only=True)
+    next_follow_up_due = serializers.DateField(read_only=True)
+    follow_up_overdue = serializers.BooleanField(read_only=True)
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+    checklist = ChecklistItemSerializer(many=True, source="checklist_rows")
+    documents = DocumentSerializer(many=True, source="document_rows")
+    available_transitions = serializers.ListField(default=list, read_only=True)
+
+    class Meta(CaseBriefListSerializer.Meta):
+        fields = [
+            *CaseBriefListSerializer.Meta.fields, "mentoring_plan", "next_follow_up_due",
+            "follow_up_overdue", "follow_ups", "checklist", "documents", "available_transitions",
+        ]
+
+
+class EmployerPermitSerializer(serializers.ModelSerializer):
+    """The permit file as the employer follows it: no certificate metadata."""
+
+    class Meta:
+        model = PermitApplication
+        fields = ["id", "kind", "region", "submitted_on", "reference", "decision", "decided_on"]
+
+
+class EmployerCaseSerializer(CaseBriefListSerializer):
+    job_offers = JobOfferSerializer(many=True, source="employer_offers")
+    permit_applications = EmployerPermitSerializer(many=True, read_only=True)
+    checklist = ChecklistItemSerializer(many=True, source="checklist_rows")
+    documents = DocumentSerializer(many=True, source="document_rows")
+    available_transitions = serializers.ListField(default=list, read_only=True)
+
+    class Meta(CaseBriefListSerializer.Meta):
+        fields = [
+            *CaseBriefListSerializer.Meta.fields, "job_offers", "permit_applications", "checklist",
+            "documents", "available_transitions",
+        ]
+
+
+class AssignmentSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=[("caseworker", _("Caseworker")), ("mentor", _("Mentor"))])
+    user = serializers.CharField(
+        allow_null=True, help_text="Username of the person to assign; null to unassign."
+    )
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "case", "case_reference", "text", "created_at", "read_at"]
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    user = serializers.CharField()
+    record = serializers.CharField()
+    field = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()

@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from documents.api import DocumentExportViewSet, DocumentViewSet
 
-from . import views
+from . import views, work
 
 router = DefaultRouter(trailing_slash=True)
 router.register("cases", views.CaseViewSet, basename="case")
@@ -26,6 +26,9 @@ class TokenView(ObtainAuthToken):
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("itinerary/", views.itinerary, name="api-itinerary"),
+    path("my-work/", work.my_work, name="api-my-work"),
+    path("notifications/", work.notifications, name="api-notifications"),
+    path("notifications/<int:notification_id>/read/", work.notification_read, name="api-notification-read"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

@@ -21,27 +21,50 @@ from workflow.selectors import transition_options
 from workflow.services import case_advance
 
 from .. import selectors, services
-from ..models import Case, CaseRead, Programme
+from ..models import Case, CaseRead, Programme, User
 from .serializers import (
+    AssignmentSerializer,
+    CaseBriefListSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
     ChecklistItemSerializer,
     ChecklistItemUpdateSerializer,
+    EmployerCaseSerializer,
     EventSerializer,
+    FieldChangeSerializer,
+    FollowUpSerializer,
     ItinerarySerializer,
+    MentorCaseSerializer,
     NoteSerializer,
     TransitionRequestSerializer,
 )
 
 
 def case_detail_data(*, case: Case, request: Request) -> dict:
-    """The case as its page and the API show it."""
-    case.transition_options = transition_options(case=case, user=request.user)
-    case.checklist_rows = list(case.current_checklist())
-    case.document_rows = list(case.documents.order_by("-created_at", "-id"))
+    """The case as the API shows it to this user: whole for staff, in part for partners."""
+    user = request.user
+    access = selectors.case_access(user)
+    case.checklist_rows = list(
+        selectors.checklist_items_visible_to(user).filter(
+            case=case, entry_event_id=case.current_entry_id
+        )
+    )
+    case.document_rows = list(
+        selectors.documents_visible_to(user).filter(case=case).order_by("-created_at", "-id")
+    )
+    context = {"request": request}
+    if access == "mentor":
+        status = next(iter(selectors.follow_up_statuses(cases=Case.objects.filter(pk=case.pk))), None)
+        case.next_follow_up_due = status.next_due if status else None
+        case.follow_up_overdue = status.overdue if status else False
+        return MentorCaseSerializer(case, context=context).data
+    if access == "employer":
+        case.employer_offers = case.job_offers.filter(employer_id=user.organisation_id)
+        return EmployerCaseSerializer(case, context=context).data
+    case.transition_options = transition_options(case=case, user=user)
     case.event_rows = list(selectors.case_timeline(case=case))
-    return CaseDetailSerializer(case, context={"request": request}).data
+    return CaseDetailSerializer(case, context=context).data
 
 
 def transition_error_response(error: TransitionError) -> Response:
@@ -89,6 +112,11 @@ class CaseViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = CaseListSerializer
+
+    def get_serializer_class(self):
+        if self.action == "list" and selectors.case_access(self.request.user) != "full":
+            return CaseBriefListSerializer
+        return CaseListSerializer
 
     def get_queryset(self):
         params = self.request.query_params
@@ -188,6 +216,64 @@ class CaseViewSet(
         except ValidationError as error:
             raise _django_validation_to_api(error) from None
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+    @extend_schema(
+        request=AssignmentSerializer, responses=CaseDetailSerializer, summary="Assign a caseworker or mentor"
+    )
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def assignments(self, request, pk=None):
+        case = self.get_case()
+        payload = AssignmentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        username = payload.validated_data["user"]
+        user = None
+        if username:
+            user = User.objects.filter(username=username, is_active=True).first()
+            if user is None:
+                raise ApiValidationError({"user": [_("No active user with this username.")]})
+        try:
+            services.case_assign(
+                case=case, actor=request.user, role=payload.validated_data["role"], user=user
+            )
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+        except ValidationError as error:
+            raise _django_validation_to_api(error) from None
+        case = selectors.case_detail(user=request.user, case_id=case.pk)
+        return Response(case_detail_data(case=case, request=request))
+
+    @extend_schema(methods=["get"], responses=FollowUpSerializer(many=True))
+    @extend_schema(methods=["post"], request=FollowUpSerializer, responses={201: FollowUpSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="follow-ups")
+    def follow_ups(self, request, pk=None):
+        """The mentor's follow-ups; the assigned mentor logs new ones."""
+        case = self.get_case()
+        if selectors.case_access(request.user) == "employer":
+            raise ApiPermissionDenied(_("Follow-ups are for the mentor and the caseworkers."))
+        if request.method == "GET":
+            return Response(FollowUpSerializer(case.follow_ups.select_related("mentor"), many=True).data)
+        payload = FollowUpSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                follow_up = services.follow_up_log(
+                    case=case, mentor=request.user, data=dict(payload.validated_data)
+                )
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+        except ValidationError as error:
+            raise _django_validation_to_api(error) from None
+        return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=FieldChangeSerializer(many=True), summary="What changed, field by field")
+    @action(detail=True, methods=["get"])
+    def changes(self, request, pk=None):
+        case = self.get_case()
+        if selectors.case_access(request.user) != "full":
+            raise ApiPermissionDenied(_("The change history is for caseworkers and coordinators."))
+        return Response(FieldChangeSerializer(selectors.case_changes(case=case), many=True).data)
 
 
 class ChecklistItemViewSet(viewsets.GenericViewSet):

@@ -1,0 +1,75 @@
+"""Each user's own lists: my work, my mentees, my notifications."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .. import selectors, services
+from ..models import Notification
+from .serializers import ChecklistItemSerializer, NotificationSerializer
+
+
+class FollowUpStatusSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="case.pk")
+    reference = serializers.CharField(source="case.reference")
+    participant = serializers.CharField(source="case.participant.full_name")
+    mentor = serializers.CharField(source="case.mentor.username", default="")
+    last_follow_up = serializers.DateField()
+    next_due = serializers.DateField()
+    overdue = serializers.BooleanField()
+
+
+class MyWorkItemSerializer(ChecklistItemSerializer):
+    case = serializers.IntegerField(source="case_id")
+    reference = serializers.CharField(source="case.reference")
+    participant = serializers.CharField(source="case.participant.full_name")
+
+    class Meta(ChecklistItemSerializer.Meta):
+        fields = [*ChecklistItemSerializer.Meta.fields, "case", "reference", "participant"]
+
+
+@extend_schema(
+    responses=inline_serializer(
+        "MyWork",
+        {
+            "checklist_items": MyWorkItemSerializer(many=True),
+            "follow_ups": FollowUpStatusSerializer(many=True),
+            "unread_notifications": serializers.IntegerField(),
+        },
+    ),
+    summary="What falls to me: checklist items due or overdue, follow-ups due or late",
+)
+@api_view(["GET"])
+def my_work(request: Request) -> Response:
+    user = request.user
+    statuses = selectors.follow_up_statuses(cases=selectors.cases_visible_to(user))
+    if user.role == user.Role.CASEWORKER:
+        # A caseworker's concern is the late follow-ups; a mentor sees all their mentees.
+        statuses = [s for s in statuses if s.overdue]
+    return Response(
+        {
+            "checklist_items": MyWorkItemSerializer(selectors.my_checklist_items(user=user), many=True).data,
+            "follow_ups": FollowUpStatusSerializer(statuses, many=True).data,
+            "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+        }
+    )
+
+
+@extend_schema(responses=NotificationSerializer(many=True))
+@api_view(["GET"])
+def notifications(request: Request) -> Response:
+    rows = request.user.notifications.select_related("case")[:100]
+    return Response(NotificationSerializer(rows, many=True).data)
+
+
+@extend_schema(request=None, responses=NotificationSerializer)
+@api_view(["POST"])
+def notification_read(request: Request, notification_id: int) -> Response:
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    notification = services.notification_mark_read(notification=notification, user=request.user)
+    return Response(NotificationSerializer(notification).data)
