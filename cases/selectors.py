@@ -123,14 +123,19 @@ DUE_SOON = dt.timedelta(days=7)
 
 def my_checklist_items(*, user: User) -> QuerySet[ChecklistItem]:
     """Open items of the stages cases are in now, overdue or due within a week, that fall
-    to ``user``: on cases assigned to them, or to their role."""
+    to ``user``."""
     today = timezone.localdate()
     items = checklist_items_visible_to(user).filter(
         done=False, due_date__isnull=False, due_date__lte=today + DUE_SOON,
         entry_event_id=F("case__current_entry_id"),
     )
     if user.role == User.Role.CASEWORKER:
-        items = items.filter(Q(case__caseworker=user) | Q(responsible=User.Role.CASEWORKER))
+        # Their role's items, and what participants and employers owe on their own cases;
+        # mentors' items are the mentors' to see.
+        items = items.filter(
+            Q(responsible=User.Role.CASEWORKER)
+            | Q(case__caseworker=user, responsible__in=["participant", User.Role.EMPLOYER])
+        )
     return items.select_related("case__participant").order_by("due_date", "id")
 
 

@@ -247,3 +247,58 @@ def notification_mark_read(*, notification: Notification, user: User) -> Notific
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+# --- Importing staff ----------------------------------------------------------------------------
+
+USER_IMPORT_COLUMNS = ("username", "first_name", "last_name", "email", "role", "organisation")
+USER_IMPORT_REQUIRED = ("username", "role", "organisation")
+
+
+@transaction.atomic
+def users_import(*, rows: list[dict[str, str]]) -> list[User]:
+    """Create or update staff accounts from rows; every row is checked before any is saved.
+
+    New accounts get no usable password: people set theirs through a reset link.
+    """
+    organisations = {o.name.casefold(): o for o in Organisation.objects.all()}
+    roles = set(User.Role.values)
+    errors: list[str] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        missing = [column for column in USER_IMPORT_REQUIRED if not (row.get(column) or "").strip()]
+        if missing:
+            errors.append(_("Row %(n)d: missing %(columns)s.") % {"n": number, "columns": ", ".join(missing)})
+            continue
+        username = row["username"].strip()
+        if username in seen:
+            errors.append(_("Row %(n)d: username %(u)s appears twice.") % {"n": number, "u": username})
+        seen.add(username)
+        if row["role"].strip() not in roles:
+            errors.append(
+                _("Row %(n)d: unknown role “%(role)s” (known: %(roles)s).")
+                % {"n": number, "role": row["role"], "roles": ", ".join(sorted(roles))}
+            )
+        if row["organisation"].strip().casefold() not in organisations:
+            errors.append(
+                _("Row %(n)d: unknown organisation “%(org)s”.") % {"n": number, "org": row["organisation"]}
+            )
+    if errors:
+        raise ValidationError(errors)
+    users = []
+    for row in rows:
+        user, created = User.objects.update_or_create(
+            username=row["username"].strip(),
+            defaults={
+                "first_name": (row.get("first_name") or "").strip(),
+                "last_name": (row.get("last_name") or "").strip(),
+                "email": (row.get("email") or "").strip(),
+                "role": row["role"].strip(),
+                "organisation": organisations[row["organisation"].strip().casefold()],
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        users.append(user)
+    return users

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from documents.services import documents_request
 
@@ -180,4 +181,5 @@ def checklist_open(*, case: Case, entry_event: CaseEvent) -> list[ChecklistItem]
         )
         for spec in checklist_for(case.stage)
     ]
-    return ChecklistItem.objects.bulk_create(items)
+    # With history, so that "what changed" can diff the first tick against the start.
+    return bulk_create_with_history(items, ChecklistItem)

@@ -10,8 +10,8 @@ from workflow.dates import belgian_public_holidays
 from workflow.models import PublicHoliday
 
 from ...demo import DEMO_DESTINATIONS, ORGANISATIONS, PEOPLE, case_walk, path_to
-from ...models import Case, Organisation, Programme, User
-from ...services import case_create
+from ...models import Case, FollowUp, MentoringPlan, Organisation, Programme, User
+from ...services import MENTORING_PHASES, case_assign, case_create, follow_up_log
 
 DEMO_PASSWORD = "demo"  # demo accounts only; never use this data in production
 
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         users = {
             "caseworker": ("Nadia", "Verbeke", User.Role.CASEWORKER, enabel, "fr"),
             "mentor": ("Pieter", "De Smet", User.Role.MENTOR, organisations["Scheldesoft NV"], "nl"),
+            "employer": ("Els", "Peeters", User.Role.EMPLOYER, organisations["Scheldesoft NV"], "nl"),
             "coordinator": ("Sofie", "Claes", User.Role.COORDINATOR, enabel, "en"),
         }
         for username, (first, last, role, organisation, language) in users.items():
@@ -80,6 +81,36 @@ class Command(BaseCommand):
                 },
             )
             case = case_walk(case=case, actor=caseworker, transitions=path_to(destination))
-            if case.phase in {"mentoring", "return"} or destination == "closed_away":
-                Case.objects.filter(pk=case.pk).update(mentor=mentor)
+            if case.phase in MENTORING_PHASES:
+                case_assign(case=case, actor=caseworker, role="mentor", user=mentor)
+        demo_follow_ups(mentor=mentor)
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(PEOPLE)} demo participants."))
+
+
+def demo_follow_ups(*, mentor: User) -> None:
+    """Give the mentor's participants a history: mentoring began some weeks ago, a few
+    follow-ups were logged, every other participant is now overdue, and one follow-up
+    raised a high concern (which notifies the caseworker)."""
+    today = timezone.localdate()
+    cases = list(Case.objects.filter(mentor=mentor, stage="employed").order_by("id"))
+    for index, case in enumerate(cases):
+        # The plan's start is data agreed with the participant, not a stage: it may be set.
+        MentoringPlan.objects.filter(case=case).update(started_on=today - dt.timedelta(days=40 + 25 * index))
+        case = Case.objects.get(pk=case.pk)
+        on_time = index % 2 == 0
+        for days_ago in (30, 5) if on_time else (30,):
+            concern = (
+                {"concern_severity": "high",
+                 "concern": "Housing: the landlord asks for a deposit the participant cannot pay."}
+                if index == 1 else {}
+            )
+            follow_up_log(
+                case=case, mentor=mentor,
+                data={
+                    "date": today - dt.timedelta(days=days_ago),
+                    "channel": FollowUp.Channel.IN_PERSON if days_ago > 20 else FollowUp.Channel.CALL,
+                    "topics": ["work", "housing"] if days_ago > 20 else ["language", "wellbeing"],
+                    "notes": "Settling in at work; Dutch lessons twice a week.",
+                    **concern,
+                },
+            )

@@ -1,0 +1,423 @@
+"""What coordinators read across cases: the dashboard figures and the audit trail.
+
+Every function takes the cases to report on (a queryset that the caller has already
+scoped with ``cases.selectors.cases_visible_to``) and reads only; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TypedDict
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workflow.checklists import RESPONSIBLE_ROLES
+from workflow.dates import add_months
+from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITION_BY_NAME, Phase
+
+from .models import Case, CaseEvent, CaseRead, ChecklistItem, Organisation, Programme
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+def filter_cases(
+    *,
+    cases: QuerySet[Case],
+    programme: str = "",
+    cohort: str = "",
+    organisation: str | int = "",
+    track: str = "",
+) -> QuerySet[Case]:
+    """Narrow ``cases`` by programme code, cohort, owning organisation id and track.
+
+    An empty value means "all". A value that names nothing raises ``ValidationError``
+    keyed by the filter's name, so the API answers 400 and says which filter is wrong.
+    """
+    errors: dict[str, str] = {}
+    programme, cohort, track = programme.strip(), cohort.strip(), track.strip()
+    organisation = str(organisation).strip()
+    if programme:
+        if Programme.objects.filter(code=programme).exists():
+            cases = cases.filter(programme__code=programme)
+        else:
+            errors["programme"] = _("Unknown programme “%(value)s”.") % {"value": programme}
+    if cohort:
+        if cases.filter(cohort=cohort).exists():
+            cases = cases.filter(cohort=cohort)
+        else:
+            errors["cohort"] = _("Unknown cohort “%(value)s”.") % {"value": cohort}
+    if organisation:
+        if organisation.isdigit() and Organisation.objects.filter(pk=int(organisation)).exists():
+            cases = cases.filter(owner_organisation_id=int(organisation))
+        else:
+            errors["organisation"] = _("Unknown organisation “%(value)s”.") % {"value": organisation}
+    if track:
+        if track in Case.Track.values:
+            cases = cases.filter(track=track)
+        else:
+            errors["track"] = _("Unknown track “%(value)s”.") % {"value": track}
+    if errors:
+        raise ValidationError(errors)
+    return cases
+
+
+# --- Cases per phase and per stage -------------------------------------------------------------
+
+
+class PhaseCount(TypedDict):
+    phase: str
+    label: str
+    count: int
+
+
+class StageCount(TypedDict):
+    stage: str
+    label: str
+    phase: str
+    terminal: bool
+    count: int
+
+
+class PhaseAndStageCounts(TypedDict):
+    phases: list[PhaseCount]
+    stages: list[StageCount]
+
+
+def cases_per_phase_and_stage(*, cases: QuerySet[Case]) -> PhaseAndStageCounts:
+    """How many cases are in each phase and each stage now; every one listed, zeros too,
+    in the order the itinerary declares them."""
+    per_stage = dict(
+        cases.order_by().values("stage").annotate(n=Count("id")).values_list("stage", "n")
+    )
+    per_phase: dict[str, int] = defaultdict(int)
+    for spec in STATES:
+        per_phase[spec.phase.value] += per_stage.get(spec.name, 0)
+    return {
+        "phases": [
+            {"phase": phase.value, "label": str(phase.label), "count": per_phase[phase.value]}
+            for phase in Phase
+        ],
+        "stages": [
+            {
+                "stage": spec.name,
+                "label": str(spec.label),
+                "phase": spec.phase.value,
+                "terminal": spec.terminal,
+                "count": per_stage.get(spec.name, 0),
+            }
+            for spec in STATES
+        ],
+    }
+
+
+# --- Time in stage -----------------------------------------------------------------------------
+
+STAGE_ENTRY_KINDS = (CaseEvent.Kind.CREATED, CaseEvent.Kind.TRANSITION)
+SECONDS_PER_DAY = 86_400
+
+
+class StageDurations(TypedDict):
+    stage: str
+    label: str
+    phase: str
+    stays: int
+    ongoing: int
+    median_days: float | None
+    p90_days: float | None
+
+
+def nearest_rank(values: list[float], percent: float) -> float:
+    """The ``percent``-th percentile by the nearest-rank method: the smallest value with at
+    least ``percent`` % of the values at or below it. Always one of the values, and
+    defined for a single value (``statistics.quantiles`` needs two)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _days(values: Iterable[float]) -> list[float]:
+    return [value / SECONDS_PER_DAY for value in values]
+
+
+def time_in_stage(*, cases: QuerySet[Case], now: dt.datetime) -> list[StageDurations]:
+    """Per open stage: how many stays, how many still going on, median and 90th percentile
+    of their length in days.
+
+    A stay runs from a stage-entry event (the case opened, or a transition) to the next
+    stage-entry event of the same case; the stay in the case's current stage runs to
+    ``now`` and counts as ongoing. Ongoing stays are included: they show where people
+    are stuck. Terminal stages are left out, since the time since a case closed is not
+    time spent in the itinerary.
+
+    Median: ``statistics.median`` (the mean of the two middle values for an even count).
+    90th percentile: nearest rank (see ``nearest_rank``). Days are rounded to 2 decimals.
+    """
+    entries = (
+        CaseEvent.objects.filter(case__in=cases, kind__in=STAGE_ENTRY_KINDS)
+        .order_by("case_id", "created_at", "id")
+        .values_list("case_id", "to_stage", "created_at")
+    )
+    finished: dict[str, list[float]] = defaultdict(list)
+    ongoing: dict[str, list[float]] = defaultdict(list)
+    previous: tuple[int, str, dt.datetime] | None = None
+    for case_id, stage, at in entries:
+        if previous is not None:
+            previous_case, previous_stage, previous_at = previous
+            if previous_case == case_id:
+                finished[previous_stage].append(max(0.0, (at - previous_at).total_seconds()))
+            else:
+                ongoing[previous_stage].append(max(0.0, (now - previous_at).total_seconds()))
+        previous = (case_id, stage, at)
+    if previous is not None:
+        ongoing[previous[1]].append(max(0.0, (now - previous[2]).total_seconds()))
+
+    rows: list[StageDurations] = []
+    for spec in STATES:
+        if spec.terminal:
+            continue
+        days = _days(finished[spec.name] + ongoing[spec.name])
+        rows.append(
+            {
+                "stage": spec.name,
+                "label": str(spec.label),
+                "phase": spec.phase.value,
+                "stays": len(days),
+                "ongoing": len(ongoing[spec.name]),
+                "median_days": round(statistics.median(days), 2) if days else None,
+                "p90_days": round(nearest_rank(days, 90), 2) if days else None,
+            }
+        )
+    return rows
+
+
+# --- Overdue checklist items -------------------------------------------------------------------
+
+
+class OverdueItem(TypedDict):
+    id: int
+    case: int
+    reference: str
+    participant: str
+    stage: str
+    stage_label: str
+    label: str
+    required: bool
+    due_date: dt.date
+    days_overdue: int
+    responsible: str
+    responsible_label: str
+
+
+class OverdueItems(TypedDict):
+    count: int
+    items: list[OverdueItem]
+
+
+def overdue_items(*, cases: QuerySet[Case], today: dt.date, limit: int | None = None) -> OverdueItems:
+    """Open items (required or optional) of the stages the cases are in now, due before
+    ``today``; the most overdue first. ``count`` is the total, ``items`` at most ``limit``."""
+    items = (
+        ChecklistItem.objects.filter(
+            case__in=cases, done=False, due_date__lt=today, entry_event_id=F("case__current_entry_id")
+        )
+        .select_related("case__participant")
+        .order_by("due_date", "id")
+    )
+    count = items.count()
+    rows = items if limit is None else items[:limit]
+    return {
+        "count": count,
+        "items": [
+            {
+                "id": item.pk,
+                "case": item.case_id,
+                "reference": item.case.reference,
+                "participant": item.case.participant.full_name,
+                "stage": item.stage,
+                "stage_label": str(STATE_BY_NAME[item.stage].label) if item.stage in STATE_BY_NAME else "",
+                "label": item.display_label,
+                "required": item.required,
+                "due_date": item.due_date,
+                "days_overdue": (today - item.due_date).days,
+                "responsible": item.responsible,
+                "responsible_label": str(RESPONSIBLE_ROLES.get(item.responsible, item.responsible)),
+            }
+            for item in rows
+        ],
+    }
+
+
+# --- Cohort funnel -----------------------------------------------------------------------------
+
+EMPLOYED = "employed"
+
+# Step, label, the transitions any one of which means the case reached the step.
+# "applied" is every case; the employment anniversaries are computed from the stays in
+# ``employed`` (see ``cohort_funnel``).
+FUNNEL_STEPS: tuple[tuple[str, str | Promise, frozenset[str]], ...] = (
+    ("applied", gettext_lazy("Applied"), frozenset()),
+    ("selected", gettext_lazy("Selected"), frozenset({"select_for_training", "select_for_matching"})),
+    ("trained", gettext_lazy("Completed training"), frozenset({"complete_training"})),
+    ("matched", gettext_lazy("Accepted a job offer in Belgium"), frozenset({"accept_belgian_offer"})),
+    ("permit_granted", gettext_lazy("Permit granted"), frozenset({"grant_permit", "win_appeal"})),
+    ("arrived", gettext_lazy("Arrived in Belgium"), frozenset({"record_arrival"})),
+    ("employed_6_months", gettext_lazy("Still employed after 6 months"), frozenset()),
+    ("employed_12_months", gettext_lazy("Still employed after 12 months"), frozenset()),
+    ("returned", gettext_lazy("Returned"), frozenset({"record_return"})),
+)
+EMPLOYMENT_ANNIVERSARIES = {"employed_6_months": 6, "employed_12_months": 12}
+PLACED_HOME_TRANSITION = "accept_home_offer"
+PLACED_HOME_LABEL = gettext_lazy("Placed in a job in Morocco (a successful outcome)")
+
+
+class FunnelStep(TypedDict):
+    step: str
+    label: str
+    count: int
+
+
+class CohortFunnel(TypedDict):
+    steps: list[FunnelStep]
+    placed_home: int
+    placed_home_label: str
+
+
+def employed_at(
+    stays: list[tuple[dt.date, dt.date | None]], *, months: int, today: dt.date
+) -> bool:
+    """Whether one of the stays in ``employed`` (entered on, left on or None) lasted to its
+    ``months`` anniversary, and that anniversary is ``today`` or earlier."""
+    for entered, left in stays:
+        anniversary = add_months(entered, months)
+        if anniversary <= today and (left is None or left >= anniversary):
+            return True
+    return False
+
+
+def cohort_funnel(*, cases: QuerySet[Case], today: dt.date) -> CohortFunnel:
+    """How many of ``cases`` ever reached each step of the away track, from their
+    transitions; beside it, how many were placed in a job at home (a success, not a drop-out).
+
+    Still employed at 6 (12) months: the case entered ``employed`` at least 6 (12) months
+    before ``today`` and did not leave it (a later transition out of ``employed``) before
+    that anniversary. Dates are local dates.
+    """
+    applied = cases.count()
+    transitions = (
+        CaseEvent.objects.filter(case__in=cases, kind=CaseEvent.Kind.TRANSITION)
+        .order_by("case_id", "created_at", "id")
+        .values_list("case_id", "transition", "from_stage", "to_stage", "created_at")
+    )
+    fired: dict[int, set[str]] = defaultdict(set)
+    employed_stays: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for case_id, name, from_stage, to_stage, at in transitions:
+        fired[case_id].add(name)
+        day = timezone.localdate(at)
+        stays = employed_stays[case_id]
+        if from_stage == EMPLOYED and stays and stays[-1][1] is None:
+            stays[-1] = (stays[-1][0], day)
+        if to_stage == EMPLOYED:
+            stays.append((day, None))
+
+    steps: list[FunnelStep] = []
+    for step, label, names in FUNNEL_STEPS:
+        if step == "applied":
+            count = applied
+        elif step in EMPLOYMENT_ANNIVERSARIES:
+            months = EMPLOYMENT_ANNIVERSARIES[step]
+            count = sum(
+                employed_at(stays, months=months, today=today) for stays in employed_stays.values()
+            )
+        else:
+            count = sum(1 for names_fired in fired.values() if names_fired & names)
+        steps.append({"step": step, "label": str(label), "count": count})
+    placed_home = sum(1 for names_fired in fired.values() if PLACED_HOME_TRANSITION in names_fired)
+    return {"steps": steps, "placed_home": placed_home, "placed_home_label": str(PLACED_HOME_LABEL)}
+
+
+# --- Audit trail -------------------------------------------------------------------------------
+
+
+def _case_lookup(value: str) -> Q:
+    """A case named by its id or its reference."""
+    value = value.strip()
+    by_reference = Q(case__reference__iexact=value)
+    return Q(case_id=int(value)) | by_reference if value.isdigit() else by_reference
+
+
+def _date_range(field: str, date_from: dt.date | None, date_to: dt.date | None) -> Q:
+    """Both ends included, as local dates."""
+    if date_from and date_to and date_from > date_to:
+        raise ValidationError({"date_to": _("The end date is before the start date.")})
+    query = Q()
+    if date_from:
+        query &= Q(**{f"{field}__date__gte": date_from})
+    if date_to:
+        query &= Q(**{f"{field}__date__lte": date_to})
+    return query
+
+
+def audit_events(
+    *,
+    cases: QuerySet[Case],
+    case: str = "",
+    actor: str = "",
+    action: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[CaseEvent]:
+    """Events of ``cases``, newest first. ``action`` is an event kind or a transition name
+    (an unknown one raises ``ValidationError``); ``case`` an id or a reference; ``actor`` a
+    username. A case or actor that matches nothing gives no rows."""
+    events = CaseEvent.objects.filter(case__in=cases)
+    action = action.strip()
+    if action:
+        if action in CaseEvent.Kind.values:
+            events = events.filter(kind=action)
+        elif action in TRANSITION_BY_NAME:
+            events = events.filter(transition=action)
+        else:
+            raise ValidationError(
+                {"action": _("Unknown action “%(value)s”: give an event kind or a transition name.")
+                 % {"value": action}}
+            )
+    if case.strip():
+        events = events.filter(_case_lookup(case))
+    if actor.strip():
+        events = events.filter(actor__username=actor.strip())
+    events = events.filter(_date_range("created_at", date_from, date_to))
+    return events.select_related("case", "actor").order_by("-created_at", "-id")
+
+
+def audit_reads(
+    *,
+    cases: QuerySet[Case],
+    case: str = "",
+    user: str = "",
+    kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[CaseRead]:
+    """Who read which case file, how and when, newest first (same conventions as
+    ``audit_events``; an unknown ``kind`` raises ``ValidationError``)."""
+    reads = CaseRead.objects.filter(case__in=cases)
+    kind = kind.strip()
+    if kind:
+        if kind not in CaseRead.Kind.values:
+            raise ValidationError({"kind": _("Unknown kind “%(value)s”.") % {"value": kind}})
+        reads = reads.filter(kind=kind)
+    if case.strip():
+        reads = reads.filter(_case_lookup(case))
+    if user.strip():
+        reads = reads.filter(user__username=user.strip())
+    reads = reads.filter(_date_range("at", date_from, date_to))
+    return reads.select_related("case__participant", "user", "document").order_by("-at", "-id")
