@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from documents.models import Document
@@ -57,14 +57,54 @@ def checklist_items_visible_to(user: User) -> QuerySet[ChecklistItem]:
     return items
 
 
+CASE_ORDERINGS = {
+    "reference": ("reference",),
+    "name": ("participant__family_name", "participant__given_names"),
+    "stage": ("stage", "reference"),
+    "opened": ("opened_at", "id"),
+    "moved": ("stage_entered_at", "id"),
+}
+
+
 def case_list(
-    *, user: User, stage: str = "", phase: str = "", search: str = ""
+    *,
+    user: User,
+    stage: str = "",
+    phase: str = "",
+    search: str = "",
+    organisation: int | None = None,
+    cohort: str = "",
+    track: str = "",
+    overdue: bool = False,
+    ordering: str = "",
 ) -> QuerySet[Case]:
+    """The cases ``user`` may see, narrowed by the list's filters, with what a row shows."""
     cases = cases_visible_to(user).select_related("participant", "programme", "owner_organisation")
     if stage:
         cases = cases.filter(stage=stage)
     if phase:
         cases = cases.filter(stage__in=[s.name for s in STATES if s.phase == phase])
+    if organisation:
+        cases = cases.filter(owner_organisation_id=organisation)
+    if cohort:
+        cases = cases.filter(cohort=cohort)
+    if track:
+        cases = cases.filter(track=track)
+    cases = cases.annotate(
+        has_overdue=Exists(
+            ChecklistItem.objects.filter(
+                case=OuterRef("pk"), entry_event_id=OuterRef("current_entry_id"), done=False,
+                due_date__lt=timezone.localdate(),
+            )
+        )
+    )
+    if overdue:
+        cases = cases.filter(has_overdue=True)
+    if ordering:
+        descending = ordering.startswith("-")
+        fields = CASE_ORDERINGS.get(ordering.lstrip("-"))
+        if fields:
+            cases = cases.order_by(*(f"-{f}" if descending else f for f in fields))
     if search:
         for word in search.split():
             cases = cases.filter(

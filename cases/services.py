@@ -302,3 +302,60 @@ def users_import(*, rows: list[dict[str, str]]) -> list[User]:
             user.save(update_fields=["password"])
         users.append(user)
     return users
+
+
+# --- Participants and evidence -----------------------------------------------------------------
+
+def participant_duplicates(*, given_names: str, family_name: str, date_of_birth, exclude_pk=None):
+    """People already on record with the same name and date of birth."""
+    people = Participant.objects.filter(
+        given_names__iexact=given_names.strip(), family_name__iexact=family_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    return people.exclude(pk=exclude_pk) if exclude_pk else people
+
+
+@transaction.atomic
+def participant_update(*, participant: Participant, actor: User, data: dict[str, Any]) -> Participant:
+    """Correct a participant's details; the field history records who changed what."""
+    cases = participant.cases.all()
+    if not any(can_work_on_case(actor, case) for case in cases) and not actor.is_coordinator:
+        raise PermissionDenied(_("You may not edit this participant."))
+    if "date_of_birth" in data:
+        participant_validate(date_of_birth=data["date_of_birth"])
+    for field, value in data.items():
+        setattr(participant, field, value)
+    participant.save()
+    return participant
+
+
+EVIDENCE_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def checklist_item_attach_evidence(*, item: ChecklistItem, actor: User, upload) -> ChecklistItem:
+    """Attach a scan or file as proof (PDF, JPEG or PNG, at most 5 MB)."""
+    item = ChecklistItem.objects.select_for_update().select_related("case").get(pk=item.pk)
+    if not checklist_item_may_tick(user=actor, item=item):
+        raise PermissionDenied(_("You may not change this checklist."))
+    if not item.accepts_evidence:
+        raise ValidationError({"evidence": _("This item takes no evidence.")})
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"evidence": _("The file is larger than 5 MB.")})
+    head = upload.read(8)
+    upload.seek(0)
+    kind = (
+        "application/pdf" if head.startswith(b"%PDF")
+        else "image/png" if head.startswith(b"\x89PNG")
+        else "image/jpeg" if head.startswith(b"\xff\xd8\xff")
+        else None
+    )
+    if kind is None:
+        raise ValidationError({"evidence": _("Upload a PDF, JPEG or PNG file.")})
+    item.evidence.save(f"{item.code}{EVIDENCE_TYPES[kind]}", upload, save=True)
+    CaseEvent.objects.create(
+        case=item.case, kind=CaseEvent.Kind.NOTE, actor=actor,
+        payload={"text": _("Evidence attached to “%(item)s”.") % {"item": item.label}, "item": item.code},
+    )
+    return item

@@ -112,7 +112,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- Languages and time -----------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -130,6 +132,7 @@ USE_TZ = True
 # --- Files --------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("ITINERA_MEDIA_ROOT", VAR_DIR / "media"))
 # No MEDIA_URL is served: case files are personal data and go out only through
 # views that check who is asking.

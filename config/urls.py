@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from .site import site
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -8,5 +11,8 @@ urlpatterns = [
     # Log in and out of the browsable API with a session.
     path("api/session/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", RedirectView.as_view(url="/api/cases/", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", RedirectView.as_view(pattern_name="work:index", permanent=False), name="home"),
+    path("", site.urls),
 ]

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from workflow.itinerary import STATES, Phase
+
+from ..models import Case, FollowUp, Organisation, Participant, Programme
+from ..selectors import CASE_ORDERINGS
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name or reference"))
+    phase = forms.ChoiceField(
+        label=_("Phase"), required=False, choices=[("", _("All phases")), *Phase.choices]
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        required=False,
+        choices=[("", _("All stages"))] + [(s.name, s.label) for s in STATES],
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("All organisations"),
+    )
+    cohort = forms.CharField(label=_("Cohort"), required=False, max_length=50)
+    track = forms.ChoiceField(
+        label=_("Track"), required=False, choices=[("", _("All tracks")), *Case.Track.choices]
+    )
+    overdue = forms.BooleanField(label=_("Only with overdue items"), required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("", "")] + [(k, k) for k in CASE_ORDERINGS] + [(f"-{k}", k) for k in CASE_ORDERINGS],
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.all()
+        )
+
+
+class ParticipantForm(forms.ModelForm):
+    nationality = LazyTypedChoiceField(label=_("Nationality"), choices=countries)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = Participant
+        fields = [
+            "given_names",
+            "family_name",
+            "name_in_arabic",
+            "date_of_birth",
+            "nationality",
+            "preferred_language",
+            "email",
+            "phone",
+        ]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_date_of_birth(self):
+        from django.core.exceptions import ValidationError
+
+        from ..services import participant_validate
+
+        value = self.cleaned_data["date_of_birth"]
+        try:
+            participant_validate(date_of_birth=value)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["date_of_birth"]) from None
+        return value
+
+
+class CaseCreateForm(ParticipantForm):
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.all(), empty_label=None
+    )
+    cohort = forms.CharField(label=_("Cohort"), required=False, max_length=50)
+    confirm_duplicate = forms.BooleanField(
+        label=_("This is a different person, or a new case for the same person: create it anyway"),
+        required=False,
+    )
+
+    class Meta(ParticipantForm.Meta):
+        fields = [*ParticipantForm.Meta.fields]
+
+    def clean(self):
+        from ..services import participant_duplicates
+
+        cleaned = super().clean()
+        names = (cleaned.get("given_names"), cleaned.get("family_name"), cleaned.get("date_of_birth"))
+        if all(names) and not cleaned.get("confirm_duplicate"):
+            self.duplicates = list(
+                participant_duplicates(given_names=names[0], family_name=names[1], date_of_birth=names[2])
+            )
+            if self.duplicates:
+                raise forms.ValidationError(
+                    _("A participant with the same name and date of birth is already on record."),
+                    code="duplicate",
+                )
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.FileField(label=_("Evidence (PDF, JPEG or PNG, at most 5 MB)"))
+
+
+class FollowUpForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.ChoiceField(label=_("How"), choices=FollowUp.Channel.choices, widget=forms.RadioSelect)
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"), choices=FollowUp.Topic.choices, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    concern_severity = forms.ChoiceField(
+        label=_("Concern"), required=False, choices=FollowUp.Severity.choices
+    )
+    concern = forms.CharField(
+        label=_("Describe the concern"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,361 @@
+"""The pages caseworkers, coordinators and partners use: thin views over selectors and services.
+
+Forms post back and redirect (303) on success; a form with errors is shown again with
+status 422, what was typed kept and each error beside its field.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workflow.exceptions import InvalidInput, NotPermitted, StaleVersion, TransitionError
+from workflow.inputs import TransitionInputForm
+from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITION_BY_NAME, Phase
+from workflow.selectors import transition_options
+from workflow.services import case_advance
+
+from .. import selectors, services
+from ..models import Case, CaseEvent, CaseRead, Organisation, User
+from ..rules import can_view_full_case, can_work_on_case
+from .forms import CaseCreateForm, CaseFilterForm, EvidenceForm, NoteForm, ParticipantForm
+
+PAGE_SIZE = 25
+UNPROCESSABLE = 422  # a form shown again with its errors
+
+
+def see_other(url: str) -> HttpResponse:
+    """Redirect after a successful post (303, so the browser fetches the page with GET)."""
+    response = redirect(url)
+    response.status_code = 303
+    return response
+
+
+def case_or_404(request: HttpRequest, pk: int) -> Case:
+    try:
+        return selectors.case_detail(user=request.user, case_id=pk)
+    except Case.DoesNotExist:
+        raise Http404(_("No such case.")) from None
+
+
+# --- The list ------------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.filter(
+        pk__in=selectors.cases_visible_to(request.user).values("owner_organisation")
+    )
+    filters = CaseFilterForm(request.GET or None, organisations=organisations)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.case_list(
+        user=request.user,
+        search=values.get("q", ""),
+        stage=values.get("stage", ""),
+        phase=values.get("phase", ""),
+        organisation=values["organisation"].pk if values.get("organisation") else None,
+        cohort=values.get("cohort", ""),
+        track=values.get("track", ""),
+        overdue=values.get("overdue", False),
+        ordering=values.get("sort") or "-moved",
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "sort": values.get("sort") or "-moved",
+            "full": selectors.case_access(request.user) == "full",
+            "may_create": request.user.role in (User.Role.CASEWORKER, User.Role.COORDINATOR),
+        },
+    )
+
+
+# --- One case ------------------------------------------------------------------------------------
+
+
+def itinerary_lanes(case: Case) -> list[dict]:
+    """The itinerary drawn from the declaration: phases in order, stages visited and current."""
+    visited = set(case.events.filter(kind__in=["created", "transition"]).values_list("to_stage", flat=True))
+    lanes = []
+    for phase in Phase:
+        stages = [
+            {"state": s, "current": s.name == case.stage, "visited": s.name in visited}
+            for s in STATES
+            if s.phase == phase
+        ]
+        lanes.append({"phase": phase, "stages": stages, "current": case.phase == phase})
+    return lanes
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    user = request.user
+    access = selectors.case_access(user)
+    services.case_read_log(case=case, user=user, kind=CaseRead.Kind.PAGE)
+    checklist = (
+        selectors.checklist_items_visible_to(user)
+        .filter(case=case, entry_event_id=case.current_entry_id)
+        .select_related("done_by")
+    )
+    context = {
+        "case": case,
+        "access": access,
+        "full": access == "full",
+        "may_work": can_work_on_case(user, case),
+        "lanes": itinerary_lanes(case),
+        "checklist": [
+            {"item": item, "may_tick": services.checklist_item_may_tick(user=user, item=item)}
+            for item in checklist
+        ],
+        "documents": selectors.documents_visible_to(user).filter(case=case).order_by("-created_at", "-id"),
+        "note_form": NoteForm(),
+        "evidence_form": EvidenceForm(),
+    }
+    if access == "full":
+        context.update(
+            options=transition_options(case=case, user=user),
+            events=selectors.case_timeline(case=case)[:200],
+            changes=selectors.case_changes(case=case)[:100],
+            offer=case.current_offer,
+            permit=case.current_permit_application,
+            caseworkers=User.objects.filter(
+                role=User.Role.CASEWORKER, organisation_id=case.owner_organisation_id, is_active=True
+            ),
+            mentors=User.objects.filter(role=User.Role.MENTOR, is_active=True).select_related("organisation"),
+            may_assign_mentor=case.phase in services.MENTORING_PHASES,
+        )
+    if access in ("full", "mentor"):
+        statuses = selectors.follow_up_statuses(cases=Case.objects.filter(pk=case.pk))
+        context.update(
+            follow_ups=case.follow_ups.select_related("mentor"),
+            follow_up_status=statuses[0] if statuses else None,
+        )
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """The form of one transition: its declared fields, then a confirmation."""
+    case = case_or_404(request, pk)
+    spec = TRANSITION_BY_NAME.get(name)
+    if spec is None or not can_view_full_case(request.user, case):
+        raise Http404
+    detail_url = reverse("cases:detail", args=[case.pk])
+    status = 200
+    if request.method == "POST":
+        form = TransitionInputForm(request.POST, case=case, fields=spec.fields, checks=spec.checks)
+        version = request.POST.get("version", "")
+        if form.is_valid():
+            try:
+                case_advance(
+                    case=case,
+                    transition=name,
+                    actor=request.user,
+                    version=int(version) if version.isdigit() else -1,
+                    data={key: request.POST.get(key) for key in form.fields},
+                    override_reason=request.POST.get("override_reason", ""),
+                )
+            except StaleVersion:
+                messages.warning(
+                    request,
+                    _("This case moved while you were looking at it. Here is where it stands now."),
+                )
+                return see_other(detail_url)
+            except InvalidInput as error:
+                for field, problems in error.errors.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            except NotPermitted as error:
+                raise PermissionDenied(error.message) from None
+            except TransitionError as error:
+                messages.error(request, " ".join([error.message, *error.reasons]))
+                return see_other(detail_url)
+            else:
+                messages.success(request, _("Done: %(transition)s.") % {"transition": spec.label})
+                return see_other(detail_url)
+        status = UNPROCESSABLE
+    else:
+        form = TransitionInputForm(case=case, fields=spec.fields, checks=spec.checks)
+    option = next((o for o in transition_options(case=case, user=request.user) if o.spec.name == name), None)
+    return render(
+        request,
+        "cases/transition.html",
+        {
+            "case": case,
+            "spec": spec,
+            "form": form,
+            "option": option,
+            "target": STATE_BY_NAME[spec.target],
+            "is_coordinator": request.user.is_coordinator,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def checklist_tick(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    item = get_object_or_404(selectors.checklist_items_visible_to(request.user), pk=item_id, case=case)
+    services.checklist_item_set_done(item=item, actor=request.user, done=request.POST.get("done") == "1")
+    return see_other(reverse("cases:detail", args=[case.pk]) + "#checklist")
+
+
+@login_required
+@require_POST
+def checklist_evidence(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    item = get_object_or_404(selectors.checklist_items_visible_to(request.user), pk=item_id, case=case)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.checklist_item_attach_evidence(
+                item=item, actor=request.user, upload=form.cleaned_data["evidence"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Evidence attached."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return see_other(reverse("cases:detail", args=[case.pk]) + "#checklist")
+
+
+@login_required
+def checklist_evidence_file(request: HttpRequest, pk: int, item_id: int) -> FileResponse:
+    case = case_or_404(request, pk)
+    item = get_object_or_404(selectors.checklist_items_visible_to(request.user), pk=item_id, case=case)
+    if not item.evidence:
+        raise Http404
+    services.case_read_log(case=case, user=request.user, kind=CaseRead.Kind.DOCUMENT)
+    return FileResponse(
+        item.evidence.open("rb"), as_attachment=True, filename=item.evidence.name.rsplit("/", 1)[-1]
+    )
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.case_note_add(case=case, actor=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("A note cannot be empty."))
+    return see_other(reverse("cases:detail", args=[case.pk]) + "#timeline")
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    username = request.POST.get("user") or None
+    user = User.objects.filter(username=username, is_active=True).first() if username else None
+    try:
+        services.case_assign(case=case, actor=request.user, role=request.POST.get("role", ""), user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Assignment saved."))
+    return see_other(reverse("cases:detail", args=[case.pk]))
+
+
+@login_required
+@require_POST
+def document_rerender(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    from documents.services import document_rerender as rerender
+
+    case = case_or_404(request, pk)
+    document = get_object_or_404(selectors.documents_visible_to(request.user), pk=document_id, case=case)
+    if not (can_work_on_case(request.user, case) or request.user.is_coordinator):
+        raise PermissionDenied
+    rerender(document=document, actor=request.user)
+    messages.success(request, _("The document is being prepared again."))
+    return see_other(reverse("cases:detail", args=[case.pk]) + "#documents")
+
+
+# --- Creating and editing ---------------------------------------------------------------------------
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    if request.user.role not in (User.Role.CASEWORKER, User.Role.COORDINATOR):
+        raise PermissionDenied
+    form = CaseCreateForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            participant = {field: form.cleaned_data[field] for field in ParticipantForm.Meta.fields}
+            try:
+                case = services.case_create(
+                    actor=request.user,
+                    programme=form.cleaned_data["programme"],
+                    participant=participant,
+                    cohort=form.cleaned_data["cohort"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Case %(reference)s opened.") % {"reference": case.reference})
+                return see_other(reverse("cases:detail", args=[case.pk]))
+        return render(request, "cases/create.html", {"form": form}, status=UNPROCESSABLE)
+    return render(request, "cases/create.html", {"form": form})
+
+
+@login_required
+def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    if not can_work_on_case(request.user, case):
+        raise PermissionDenied
+    form = ParticipantForm(request.POST or None, instance=case.participant)
+    if request.method == "POST":
+        if form.is_valid():
+            services.participant_update(
+                participant=case.participant,
+                actor=request.user,
+                data={field: form.cleaned_data[field] for field in form.changed_data},
+            )
+            messages.success(request, _("Participant details saved."))
+            return see_other(reverse("cases:detail", args=[case.pk]))
+        return render(
+            request, "cases/participant_edit.html", {"form": form, "case": case}, status=UNPROCESSABLE
+        )
+    return render(request, "cases/participant_edit.html", {"form": form, "case": case})
+
+
+# --- Home: each role's first screen ------------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    statuses = selectors.follow_up_statuses(cases=selectors.cases_visible_to(user))
+    if user.role == User.Role.CASEWORKER:
+        statuses = [s for s in statuses if s.overdue]
+    return render(
+        request,
+        "cases/home.html",
+        {
+            "items": selectors.my_checklist_items(user=user)[:100],
+            "follow_ups": statuses,
+            "notifications": user.notifications.filter(read_at__isnull=True).select_related("case")[:20],
+            "recent": CaseEvent.objects.filter(actor=user).select_related("case__participant")[:10],
+        },
+    )

@@ -1,0 +1,85 @@
+"""The app shell: viewflow's Site with one Application per area of work, shown by role."""
+
+from __future__ import annotations
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application, Site
+
+from cases.models import User
+from cases.web import mentoring, views
+
+
+class RoleApplication(Application):
+    """An area of the app, in the menu for the roles that work there."""
+
+    roles: frozenset[str] = frozenset()
+    menu_template_name = "itinera/app_menu.html"
+    # (url name, title, icon, roles that see the link; empty: every role of the app)
+    menu_links: tuple[tuple[str, str, str, frozenset[str]], ...] = ()
+
+    def has_view_permission(self, user, obj=None):
+        return user.is_authenticated and (user.role in self.roles or user.is_superuser)
+
+    def links_for(self, user) -> list[tuple[str, str, str]]:
+        return [
+            (name, title, icon)
+            for name, title, icon, roles in self.menu_links
+            if not roles or user.role in roles
+        ]
+
+
+class WorkApp(RoleApplication):
+    title = _("My work")
+    icon = "assignment_turned_in"
+    app_name = "work"
+    roles = frozenset({User.Role.CASEWORKER, User.Role.MENTOR, User.Role.COORDINATOR, User.Role.EMPLOYER})
+    menu_links = (("work:index", _("My work"), "assignment_turned_in", frozenset()),)
+    index_path = path("", views.home, name="index")
+
+
+class CasesApp(RoleApplication):
+    title = _("Cases")
+    icon = "folder_shared"
+    app_name = "cases"
+    # Mentors open the case pages of their participants from here too (scoped to them).
+    roles = frozenset({User.Role.CASEWORKER, User.Role.COORDINATOR, User.Role.EMPLOYER, User.Role.MENTOR})
+    menu_links = (
+        ("cases:index", _("Cases"), "list", frozenset()),
+        (
+            "cases:create",
+            _("New case"),
+            "person_add",
+            frozenset({User.Role.CASEWORKER, User.Role.COORDINATOR}),
+        ),
+    )
+    index_path = path("", views.case_list, name="index")
+    create_path = path("new/", views.case_create, name="create")
+    detail_path = path("<int:pk>/", views.case_detail, name="detail")
+    edit_path = path("<int:pk>/participant/", views.participant_edit, name="participant_edit")
+    transition_path = path("<int:pk>/move/<slug:name>/", views.case_transition, name="transition")
+    tick_path = path("<int:pk>/checklist/<int:item_id>/", views.checklist_tick, name="tick")
+    evidence_path = path(
+        "<int:pk>/checklist/<int:item_id>/evidence/", views.checklist_evidence, name="evidence"
+    )
+    evidence_file_path = path(
+        "<int:pk>/checklist/<int:item_id>/evidence/file/", views.checklist_evidence_file, name="evidence_file"
+    )
+    note_path = path("<int:pk>/notes/", views.case_note, name="note")
+    assign_path = path("<int:pk>/assign/", views.case_assign, name="assign")
+    rerender_path = path(
+        "<int:pk>/documents/<int:document_id>/rerender/", views.document_rerender, name="rerender"
+    )
+
+
+class MentoringApp(RoleApplication):
+    title = _("Mentoring")
+    icon = "support_agent"
+    app_name = "mentoring"
+    roles = frozenset({User.Role.MENTOR})
+    menu_links = (("mentoring:index", _("My participants"), "groups", frozenset()),)
+    index_path = path("", mentoring.mentees, name="index")
+    follow_up_path = path("<int:pk>/follow-up/", mentoring.follow_up_create, name="follow_up")
+
+
+site = Site(title="Itinera", viewsets=[WorkApp(), CasesApp(), MentoringApp()])
