@@ -21,7 +21,7 @@ from viewflow.fsm import FSMField
 
 from workflow import checklists
 from workflow.dates import add_period
-from workflow.itinerary import INITIAL_STAGE, STAGE_CHOICES, Phase, StateSpec, state
+from workflow.itinerary import INITIAL_STAGE, REGIONS, STAGE_CHOICES, Phase, StateSpec, state
 
 
 class Organisation(models.Model):
@@ -242,7 +242,7 @@ class JobOffer(models.Model):
     gross_annual_salary = models.DecimalField(
         _("gross annual salary (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    region = models.CharField(_("region"), max_length=3, blank=True)
+    region = models.CharField(_("region"), max_length=3, blank=True, choices=REGIONS)
     city = models.CharField(_("place of work"), max_length=100)
     contract_start = models.DateField(_("contract start"))
     accepted_on = models.DateField(_("accepted on"))
@@ -258,14 +258,20 @@ class JobOffer(models.Model):
 class PermitApplication(models.Model):
     """One single-permit application and its outcome (metadata only, see brief §7)."""
 
+    class Decision(models.TextChoices):
+        PENDING = "", _("Pending")
+        ANNEX_46 = "annex_46", _("Granted (annex 46)")
+        ANNEX_47 = "annex_47", _("Granted, no decision in time (annex 47)")
+        REFUSED = "refused", _("Refused")
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="permit_applications")
     kind = models.CharField(_("kind"), max_length=20, default="first")
-    region = models.CharField(_("region"), max_length=3, blank=True)
+    region = models.CharField(_("region"), max_length=3, blank=True, choices=REGIONS)
     submitted_on = models.DateField(_("submitted on"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     medical_certificate_issued_on = models.DateField(_("medical certificate issued on"))
     criminal_record_issued_on = models.DateField(_("criminal record extract issued on"))
-    decision = models.CharField(_("decision"), max_length=20, blank=True)
+    decision = models.CharField(_("decision"), max_length=20, blank=True, choices=Decision.choices)
     decided_on = models.DateField(_("decision notified on"), null=True, blank=True)
     refused_by = models.CharField(_("refused by"), max_length=30, blank=True)
     refusal_reason = models.TextField(_("grounds given"), blank=True)

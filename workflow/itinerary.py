@@ -133,6 +133,7 @@ def _employers() -> list[tuple[int, str]]:
     )
 
 
+# The Region competent for the work is where the work is performed [S41][S57].
 REGIONS = (("FL", _("Flanders")), ("WAL", _("Wallonia")), ("BXL", _("Brussels-Capital")))
 GRANT_ANNEXES = (
     ("annex_46", _("Annex 46: single permit granted")),

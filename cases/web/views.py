@@ -28,6 +28,7 @@ from ..rules import can_view_full_case, can_work_on_case
 from .forms import CaseCreateForm, CaseFilterForm, EvidenceForm, NoteForm, ParticipantForm
 
 PAGE_SIZE = 25
+TIMELINE_SIZE = 30  # events shown before "show all"
 UNPROCESSABLE = 422  # a form shown again with its errors
 
 
@@ -129,9 +130,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence_form": EvidenceForm(),
     }
     if access == "full":
+        events = selectors.case_timeline(case=case)
+        events_total = events.count()
+        show_all_events = request.GET.get("events") == "all"
         context.update(
             options=transition_options(case=case, user=user),
-            events=selectors.case_timeline(case=case)[:200],
+            events=events if show_all_events else events[:TIMELINE_SIZE],
+            events_total=events_total,
+            events_more=not show_all_events and events_total > TIMELINE_SIZE,
             changes=selectors.case_changes(case=case)[:100],
             offer=case.current_offer,
             permit=case.current_permit_application,
