@@ -43,6 +43,7 @@ def filter_cases(
     keyed by the filter's name, so the API answers 400 and says which filter is wrong.
     """
     errors: dict[str, str] = {}
+    visible = cases
     programme, cohort, track = programme.strip(), cohort.strip(), track.strip()
     organisation = str(organisation).strip()
     if programme:
@@ -51,7 +52,8 @@ def filter_cases(
         else:
             errors["programme"] = _("Unknown programme “%(value)s”.") % {"value": programme}
     if cohort:
-        if cases.filter(cohort=cohort).exists():
+        # Known if any visible case has it, whatever the other filters.
+        if visible.filter(cohort=cohort).exists():
             cases = cases.filter(cohort=cohort)
         else:
             errors["cohort"] = _("Unknown cohort “%(value)s”.") % {"value": cohort}

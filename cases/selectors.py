@@ -35,9 +35,10 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 
 def case_access(user: User) -> str:
     """How much of the cases they see a user sees: "full", "mentor" or "employer"."""
-    if user.role in (User.Role.COORDINATOR, User.Role.CASEWORKER):
+    role = getattr(user, "role", None)  # anonymous users have none (and see no case)
+    if role in (User.Role.COORDINATOR, User.Role.CASEWORKER):
         return "full"
-    return "mentor" if user.role == User.Role.MENTOR else "employer"
+    return "mentor" if role == User.Role.MENTOR else "employer"
 
 
 def documents_visible_to(user: User) -> QuerySet[Document]:

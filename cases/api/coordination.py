@@ -74,6 +74,8 @@ def date_param(request: Request, name: str) -> dt.date | None:
     responses=OpenApiTypes.OBJECT,
 )
 class DashboardView(APIView):
+    """Figures across the cases, narrowed by programme, cohort, owning organisation, track."""
+
     permission_classes = COORDINATORS_ONLY
 
     def get(self, request: Request) -> Response:
@@ -110,7 +112,7 @@ class AuditEventSerializer(EventSerializer):
     case_reference = serializers.CharField(source="case.reference", read_only=True)
 
     class Meta(EventSerializer.Meta):
-        fields = ["id", "case", "case_reference", *EventSerializer.Meta.fields[1:]]
+        fields = ["id", "case", "case_reference", *(f for f in EventSerializer.Meta.fields if f != "id")]
 
 
 class AuditReadSerializer(serializers.ModelSerializer):
@@ -146,6 +148,8 @@ AUDIT_DATE_PARAMETERS = [
     ],
 )
 class AuditEventList(CSVExportMixin, generics.ListAPIView):
+    """Every event of every case, newest first, filtered; ``?format=csv`` exports them all."""
+
     permission_classes = COORDINATORS_ONLY
     serializer_class = AuditEventSerializer
     csv_filename = "audit-events"
@@ -192,6 +196,8 @@ class AuditEventList(CSVExportMixin, generics.ListAPIView):
     ],
 )
 class AuditReadList(CSVExportMixin, generics.ListAPIView):
+    """Who looked at what: reads of case files, newest first; ``?format=csv`` exports them all."""
+
     permission_classes = COORDINATORS_ONLY
     serializer_class = AuditReadSerializer
     csv_filename = "audit-reads"

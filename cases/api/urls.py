@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from documents.api import DocumentExportViewSet, DocumentViewSet
 
-from . import views, work
+from . import coordination, views, work
 
 router = DefaultRouter(trailing_slash=True)
 router.register("cases", views.CaseViewSet, basename="case")
@@ -32,4 +32,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
+    path("dashboard/", coordination.DashboardView.as_view(), name="api-dashboard"),
+    path("audit/events/", coordination.AuditEventList.as_view(), name="api-audit-events"),
+    path("audit/reads/", coordination.AuditReadList.as_view(), name="api-audit-reads"),
 ]

@@ -22,6 +22,7 @@ from workflow.services import case_advance
 
 from .. import selectors, services
 from ..models import Case, CaseRead, Programme, User
+from .csv import CaseListCSVMixin
 from .serializers import (
     AssignmentSerializer,
     CaseBriefListSerializer,
@@ -109,6 +110,7 @@ def itinerary(request: Request) -> Response:
 
 
 class CaseViewSet(
+    CaseListCSVMixin,
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = CaseListSerializer
