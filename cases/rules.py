@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import rules
 
-from workflow.itinerary import EMPLOYER_STAGES
+from workflow.itinerary import EMPLOYER_STAGES, MENTOR_STAGES
 
 from .models import User
 
@@ -39,7 +39,7 @@ def works_for_owning_organisation(user: User, case) -> bool:
 
 @rules.predicate
 def is_assigned_mentor(user: User, case) -> bool:
-    return case is not None and case.mentor_id == user.pk
+    return case is not None and case.mentor_id == user.pk and case.stage in MENTOR_STAGES
 
 
 @rules.predicate

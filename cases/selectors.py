@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from documents.models import Document
 from documents.specs import DOCUMENTS_FOR
-from workflow.itinerary import EMPLOYER_STAGES, STATES, Phase
+from workflow.itinerary import EMPLOYER_STAGES, MENTOR_STAGES, STATES, Phase
 
 from .models import Case, CaseEvent, ChecklistItem, Participant, User
 
@@ -27,7 +27,7 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     if user.role == User.Role.CASEWORKER and user.organisation_id:
         return cases.filter(owner_organisation_id=user.organisation_id)
     if user.role == User.Role.MENTOR:
-        return cases.filter(mentor=user)
+        return cases.filter(mentor=user, stage__in=MENTOR_STAGES)
     if user.role == User.Role.EMPLOYER and user.organisation_id:
         return cases.filter(employer_id=user.organisation_id, stage__in=EMPLOYER_STAGES)
     return cases.none()

@@ -112,7 +112,8 @@ def checklist_item_set_done(
 
 
 def case_note_add(*, case: Case, actor: User, text: str) -> CaseEvent:
-    if not (can_work_on_case(actor, case) or can_view_case(actor, case)):
+    # Notes are the staff's record: partners (mentors, employers) do not write in it.
+    if not (can_work_on_case(actor, case) or (actor.is_coordinator and can_view_case(actor, case))):
         raise PermissionDenied(_("You may not add notes to this case."))
     text = text.strip()
     if not text:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
 from cases.models import User
-from cases.web import mentoring, views
+from cases.web import coordination, mentoring, views
 
 
 class RoleApplication(Application):
@@ -82,4 +82,19 @@ class MentoringApp(RoleApplication):
     follow_up_path = path("<int:pk>/follow-up/", mentoring.follow_up_create, name="follow_up")
 
 
-site = Site(title="Itinera", viewsets=[WorkApp(), CasesApp(), MentoringApp()])
+class CoordinationApp(RoleApplication):
+    title = _("Coordination")
+    icon = "insights"
+    app_name = "coordination"
+    roles = frozenset({User.Role.COORDINATOR})
+    menu_links = (
+        ("coordination:index", _("Dashboard"), "insights", frozenset()),
+        ("coordination:audit", _("Audit log"), "fact_check", frozenset()),
+        ("coordination:exports", _("Document exports"), "archive", frozenset()),
+    )
+    index_path = path("", coordination.dashboard, name="index")
+    audit_path = path("audit/", coordination.audit, name="audit")
+    exports_path = path("exports/", coordination.exports, name="exports")
+
+
+site = Site(title="Itinera", viewsets=[WorkApp(), CasesApp(), MentoringApp(), CoordinationApp()])

@@ -24,6 +24,8 @@ class DocumentSpec:
     title: str | Promise
     audience: Audience
     pdfa: bool = False  # also archived as PDF/A
+    # Papers a partner reads (the mentor's plan) leave out what their view withholds.
+    shows_date_of_birth: bool = True
 
     @property
     def template(self) -> str:
@@ -44,7 +46,7 @@ DOCUMENT_SPECS: dict[str, DocumentSpec] = {spec.kind: spec for spec in (
     DocumentSpec("travel_guide",        _("Travel guide"),                         "participant"),
     DocumentSpec("arrival_guide",       _("Arrival guide: registering at the commune"), "participant"),
     DocumentSpec("housing_agreement",   _("Housing support agreement"),            "participant"),
-    DocumentSpec("mentoring_plan",      _("Mentoring plan"),                       "participant"),
+    DocumentSpec("mentoring_plan",      _("Mentoring plan"),                       "participant", shows_date_of_birth=False),
     DocumentSpec("return_plan",         _("Return and reintegration plan"),        "participant"),
     DocumentSpec("closure_summary",     _("Case closure summary"),                 "coordinator", pdfa=True),
 )}

@@ -349,12 +349,15 @@ class TestCaseListScoping:
         assign_mentor(case, mentor)
         assert self.ids(api, unassigned_mentor) == set()
 
-    def test_mentor_sees_a_case_once_assigned(self, api, mentor, make_case):
-        case = make_case()
-        make_case()
+    def test_mentor_sees_a_case_once_assigned_while_mentoring(self, api, mentor, make_case):
+        case = make_case(at="employed")
+        make_case(at="employed")
         assert self.ids(api, mentor) == set()
         assign_mentor(case, mentor)
         assert self.ids(api, mentor) == {case.pk}
+        early = make_case()
+        assign_mentor(early, mentor)
+        assert self.ids(api, mentor) == {case.pk}  # not before the mentoring phase
 
 
 # --- Case creation -------------------------------------------------------------------------
@@ -526,7 +529,8 @@ class TestCaseDetail:
         options = {t["name"]: t for t in body["available_transitions"]}
         assert options["start_screening"]["allowed"] is True
         assert options["start_screening"]["reasons"] == []
-    def test_assigned_mentor_sees_what_mentoring_needs_and_no_move(self, api, mentor, case):
+    def test_assigned_mentor_sees_what_mentoring_needs_and_no_move(self, api, mentor, make_case):
+        case = make_case(at="employed")
         assign_mentor(case, mentor)
         response = api.as_user(mentor).get(case_url(case.pk))
         assert response.status_code == 200
@@ -770,13 +774,15 @@ class TestTransitionRefusals:
             api.as_user(other_caseworker), case, "withdraw", {"reason": "x"}, status=404
         )
 
-    def test_assigned_mentor_gets_403(self, api, caseworker, mentor, case):
+    def test_assigned_mentor_gets_403(self, api, caseworker, mentor, make_case):
+        case = make_case(at="employed")
         tick_open_items(api.as_user(caseworker), case)
         assign_mentor(case, mentor)
-        body = self.refused(api.as_user(mentor), case, "start_screening", status=403)
+        body = self.refused(api.as_user(mentor), case, "plan_return", status=403)
         assert body["detail"]
 
-    def test_assigned_mentor_gets_403_for_an_exit(self, api, mentor, case):
+    def test_assigned_mentor_gets_403_for_an_exit(self, api, mentor, make_case):
+        case = make_case(at="employed")
         assign_mentor(case, mentor)
         self.refused(api.as_user(mentor), case, "withdraw", {"reason": "Moved away."}, status=403)
 

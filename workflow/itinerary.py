@@ -99,7 +99,15 @@ INITIAL_STAGE = "applied"
 STATE_BY_NAME: dict[str, StateSpec] = {state.name: state for state in STATES}
 STAGE_CHOICES = [(state.name, state.label) for state in STATES]
 OPEN_STAGES = tuple(state.name for state in STATES if not state.terminal)
-EMPLOYER_STAGES = tuple(state.name for state in STATES if state.phase in EMPLOYER_PHASES)
+# ... and while the return is planned, since the employer notifies the end of employment [S57].
+EMPLOYER_STAGES = (
+    *(state.name for state in STATES if state.phase in EMPLOYER_PHASES),
+    "return_planned",
+)
+# A mentor follows a participant while employed and through the return, not after closure.
+MENTOR_STAGES = tuple(
+    state.name for state in STATES if state.phase in (Phase.MENTORING, Phase.RETURN) and not state.terminal
+)
 
 Kind = Literal["forward", "setback", "exit"]
 FIRED_BY_CASEWORKERS = frozenset({CASEWORKER, COORDINATOR})

@@ -308,11 +308,15 @@ class MentorCaseSerializer(CaseBriefListSerializer):
 
 
 class EmployerPermitSerializer(serializers.ModelSerializer):
-    """The permit file as the employer follows it: no certificate metadata."""
+    """The permit file as the employer, who files it, needs it: the certificates' dates
+    (they must be under 6 months old), never anything about their content."""
 
     class Meta:
         model = PermitApplication
-        fields = ["id", "kind", "region", "submitted_on", "reference", "decision", "decided_on"]
+        fields = [
+            "id", "kind", "region", "submitted_on", "reference", "decision", "decided_on",
+            "medical_certificate_issued_on", "criminal_record_issued_on",
+        ]
 
 
 class EmployerCaseSerializer(CaseBriefListSerializer):

@@ -48,7 +48,9 @@ class MyWorkItemSerializer(ChecklistItemSerializer):
 def my_work(request: Request) -> Response:
     user = request.user
     statuses = selectors.follow_up_statuses(cases=selectors.cases_visible_to(user))
-    if user.role == user.Role.CASEWORKER:
+    if selectors.case_access(user) == "employer":
+        statuses = []  # follow-ups are between the mentor and the caseworkers
+    elif user.role == user.Role.CASEWORKER:
         # A caseworker's concern is the late follow-ups; a mentor sees all their mentees.
         statuses = [s for s in statuses if s.overdue]
     return Response(

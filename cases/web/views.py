@@ -353,7 +353,9 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     statuses = selectors.follow_up_statuses(cases=selectors.cases_visible_to(user))
-    if user.role == User.Role.CASEWORKER:
+    if selectors.case_access(user) == "employer":
+        statuses = []  # follow-ups are between the mentor and the caseworkers
+    elif user.role == User.Role.CASEWORKER:
         statuses = [s for s in statuses if s.overdue]
     return render(
         request,

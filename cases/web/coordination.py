@@ -1,0 +1,186 @@
+"""The coordinator's pages: the dashboard, the audit trail and bulk document exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents.models import DocumentExport
+from documents.services import document_export_request
+from workflow.itinerary import STATES, Phase
+
+from .. import reports
+from ..models import Case, CaseEvent, CaseRead, Organisation, Programme
+from ..selectors import cases_visible_to
+from .views import UNPROCESSABLE, see_other
+
+DASHBOARD_FILTERS = ("programme", "cohort", "organisation", "track")
+
+
+def coordinator_only(request: HttpRequest) -> None:
+    if not request.user.is_coordinator:
+        raise PermissionDenied
+
+
+def bars(rows: list[dict], value_key: str) -> list[dict]:
+    """Rows with the width of their bar, in per cent of the largest value."""
+    largest = max((row[value_key] or 0 for row in rows), default=0) or 1
+    return [{**row, "width": round(100 * (row[value_key] or 0) / largest)} for row in rows]
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    coordinator_only(request)
+    filters = {name: request.GET.get(name, "").strip() for name in DASHBOARD_FILTERS}
+    status = 200
+    try:
+        cases = reports.filter_cases(cases=cases_visible_to(request.user), **filters)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        cases, status = Case.objects.none(), UNPROCESSABLE
+    today = timezone.localdate()
+    counts = reports.cases_per_phase_and_stage(cases=cases)
+    funnel = reports.cohort_funnel(cases=cases, today=today)
+    durations = [row for row in reports.time_in_stage(cases=cases, now=timezone.now()) if row["stays"]]
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "filters": filters,
+            "programmes": Programme.objects.all(),
+            "organisations": Organisation.objects.filter(pk__in=Case.objects.values("owner_organisation")),
+            "cohorts": Case.objects.exclude(cohort="")
+            .values_list("cohort", flat=True)
+            .distinct()
+            .order_by("cohort"),
+            "tracks": Case.Track.choices,
+            "total": cases.count(),
+            "phases": bars(counts["phases"], "count"),
+            "funnel": bars(
+                [
+                    *funnel["steps"],
+                    {
+                        "step": "placed_home",
+                        "label": funnel["placed_home_label"],
+                        "count": funnel["placed_home"],
+                        "home": True,
+                    },
+                ],
+                "count",
+            ),
+            "durations": bars(durations, "p90_days"),
+            "overdue": reports.overdue_items(cases=cases, today=today, limit=20),
+        },
+        status=status,
+    )
+
+
+def _parse_day(value: str, name: str, errors: list[str]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors.append(
+            _("“%(value)s” is not a date (YYYY-MM-DD) for %(name)s.") % {"value": value, "name": name}
+        )
+        return None
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    """Who did what (events) and who looked at what (reads), filterable, exportable as CSV."""
+    coordinator_only(request)
+    view = "reads" if request.GET.get("view") == "reads" else "events"
+    errors: list[str] = []
+    date_from = _parse_day(request.GET.get("date_from", ""), _("From"), errors)
+    date_to = _parse_day(request.GET.get("date_to", ""), _("To"), errors)
+    case, person = request.GET.get("case", "").strip(), request.GET.get("who", "").strip()
+    if view == "events":
+        rows = CaseEvent.objects.select_related("case", "actor").order_by("-created_at", "-id")
+        if person:
+            rows = rows.filter(actor__username=person)
+        action = request.GET.get("action", "").strip()
+        if action:
+            rows = rows.filter(kind=action) | rows.filter(transition=action)
+        time_field = "created_at"
+    else:
+        rows = CaseRead.objects.select_related("case__participant", "user", "document").order_by("-at", "-id")
+        if person:
+            rows = rows.filter(user__username=person)
+        time_field = "at"
+    if case:
+        rows = (
+            rows.filter(case__reference__iexact=case)
+            if not case.isdigit()
+            else rows.filter(case_id=int(case))
+        )
+    if date_from:
+        rows = rows.filter(**{f"{time_field}__date__gte": date_from})
+    if date_to:
+        rows = rows.filter(**{f"{time_field}__date__lte": date_to})
+    for problem in errors:
+        messages.error(request, problem)
+    query = request.GET.copy()
+    query.pop("page", None)
+    api = reverse("api-audit-reads" if view == "reads" else "api-audit-events")
+    csv_query = query.copy()
+    csv_query.pop("view", None)
+    if "who" in csv_query:
+        csv_query["user" if view == "reads" else "actor"] = csv_query.pop("who")[0]
+    csv_query["format"] = "csv"
+    return render(
+        request,
+        "cases/audit.html",
+        {
+            "view": view,
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
+            "csv_url": f"{api}?{csv_query.urlencode()}",
+            "values": request.GET,
+            "kinds": CaseEvent.Kind.choices,
+        },
+        status=UNPROCESSABLE if errors else 200,
+    )
+
+
+@login_required
+def exports(request: HttpRequest) -> HttpResponse:
+    coordinator_only(request)
+    if request.method == "POST":
+        try:
+            document_export_request(
+                actor=request.user,
+                filters={key: request.POST.get(key, "") for key in ("cohort", "phase", "stage", "search")},
+            )
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+        else:
+            messages.success(request, _("The export is being prepared; this page shows its progress."))
+        return see_other(reverse("coordination:exports"))
+    rows = DocumentExport.objects.filter(requested_by=request.user)[:20]
+    return render(
+        request,
+        "cases/exports.html",
+        {
+            "exports": rows,
+            "working": any(row.status in ("pending", "running") for row in rows),
+            "phases": Phase.choices,
+            "stages": [(s.name, s.label) for s in STATES],
+            "cohorts": Case.objects.exclude(cohort="")
+            .values_list("cohort", flat=True)
+            .distinct()
+            .order_by("cohort"),
+        },
+    )
