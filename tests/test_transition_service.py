@@ -77,7 +77,7 @@ def test_a_minor_cannot_enter_screening(make_case, caseworker):
     checklist_complete(case=case, actor=caseworker)
     with pytest.raises(TransitionNotPossible) as refusal:
         advance(case, "start_screening", caseworker)
-    assert "admits people from 18" in refusal.value.reasons[0]
+    assert "admits people aged 18 or over" in refusal.value.reasons[0]
 
 
 def test_programme_without_training_goes_straight_to_matching(make_case, caseworker, programme):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .dates import add_working_days
@@ -55,13 +56,18 @@ class DueRule:
 
     def describe(self) -> str:
         anchor = ANCHORS[self.anchor][0]
+        n = abs(self.days)
         if self.working_days:
-            return str(_("%(n)d working days after %(anchor)s") % {"n": self.days, "anchor": anchor})
-        if self.days < 0:
-            return str(_("%(n)d days before %(anchor)s") % {"n": -self.days, "anchor": anchor})
-        if self.days == 0:
-            return str(_("on %(anchor)s") % {"anchor": anchor})
-        return str(_("%(n)d days after %(anchor)s") % {"n": self.days, "anchor": anchor})
+            text = ngettext(
+                "%(n)d working day after %(anchor)s", "%(n)d working days after %(anchor)s", n
+            )
+        elif self.days < 0:
+            text = ngettext("%(n)d day before %(anchor)s", "%(n)d days before %(anchor)s", n)
+        elif self.days == 0:
+            text = gettext("on %(anchor)s")
+        else:
+            text = ngettext("%(n)d day after %(anchor)s", "%(n)d days after %(anchor)s", n)
+        return text % {"n": n, "anchor": anchor}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from .dates import add_period
@@ -30,7 +30,9 @@ def participant_meets_minimum_age(case: Case) -> str | None:
     minimum = case.programme.minimum_age
     age = case.participant.age_on(timezone.localdate())
     if age < minimum:
-        return _("The participant is %(age)d; this programme admits people from %(minimum)d.") % {
+        return _(
+            "The participant is %(age)d years old; this programme admits people aged %(minimum)d or over."
+        ) % {
             "age": age,
             "minimum": minimum,
         }
@@ -76,7 +78,7 @@ def permit_submission_window_open(case: Case) -> str | None:
             "In Flanders a first application may be filed at the earliest %(months)s months "
             "before employment starts: from %(date)s."
         ) % {
-            "months": settings.ITINERA_RULES["fl_first_application_lead"]["months"],
+            "months": number_format(settings.ITINERA_RULES["fl_first_application_lead"]["months"]),
             "date": date_format(earliest),
         }
     return None
