@@ -124,7 +124,11 @@ LANGUAGES = [
     ("nl", _("Dutch")),
     ("ar", _("Arabic")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    # viewflow ships no Dutch or Arabic catalogue: ours fill the gap for its shell.
+    BASE_DIR / "locale" / "vendor" / "viewflow",
+]
 TIME_ZONE = os.environ.get("ITINERA_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True
