@@ -6,6 +6,10 @@
   checklist items, document titles): a label added in code without running
   ``makemessages`` fails here.
 * The compiled catalogues are the ones Django uses: the labels come out translated.
+* viewflow ships no Dutch or Arabic catalogue for its shell: ours, under
+  ``locale/vendor/viewflow/<lang>``, are complete too, hold every message of viewflow's
+  own French catalogue (an upgrade of viewflow adding messages to it fails here), keep their
+  placeholders, and are the ones Django uses for the shell.
 
 The ``.po`` files are parsed with a small reader below (no third-party parser).
 """
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import viewflow
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
@@ -31,6 +36,19 @@ LANGUAGES = ("fr", "nl", "ar")
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 EXPECTED_PLURALS = {"fr": 2, "nl": 2, "ar": 6}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+VENDOR_LANGUAGES = ("nl", "ar")
+VENDOR_DIR = LOCALE_DIR / "vendor" / "viewflow"
+VIEWFLOW_FR = Path(viewflow.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+# Every catalogue we maintain: (the LOCALE_PATHS entry it lives under, language).
+CATALOGUE_DIRS = [
+    *((LOCALE_DIR, lang) for lang in LANGUAGES),
+    *((VENDOR_DIR, lang) for lang in VENDOR_LANGUAGES),
+]
+CATALOGUES = [
+    pytest.param(base, lang, id=lang if base == LOCALE_DIR else f"vendor-viewflow-{lang}")
+    for base, lang in CATALOGUE_DIRS
+]
 
 
 # --- A minimal .po reader ---------------------------------------------------------------
@@ -117,12 +135,12 @@ def parse_po(path: Path) -> list[Entry]:
     return entries
 
 
-def po_path(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / "django.po"
+def po_path(lang: str, base: Path = LOCALE_DIR) -> Path:
+    return base / lang / "LC_MESSAGES" / "django.po"
 
 
-def catalogue(lang: str) -> list[Entry]:
-    path = po_path(lang)
+def catalogue(lang: str, base: Path = LOCALE_DIR) -> list[Entry]:
+    path = po_path(lang, base)
     assert path.exists(), f"{path} is missing: run makemessages -l {lang}"
     return parse_po(path)
 
@@ -140,9 +158,9 @@ def header_field(entries: list[Entry], name: str) -> str | None:
 # --- (a) complete: no empty translation, no fuzzy entry -------------------------------------
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_catalogue_is_complete_and_not_fuzzy(lang):
-    entries = catalogue(lang)
+@pytest.mark.parametrize(("base", "lang"), CATALOGUES)
+def test_catalogue_is_complete_and_not_fuzzy(base, lang):
+    entries = catalogue(lang, base)
     assert len(entries) > 1, f"{lang}: the catalogue has no messages"
     nplurals = EXPECTED_PLURALS[lang]
     plural_forms = header_field(entries, "Plural-Forms") or ""
@@ -162,7 +180,7 @@ def test_catalogue_is_complete_and_not_fuzzy(lang):
             problems += [f"empty msgstr[{i}]: {entry.label}" for i, text in forms.items() if not text]
         elif not entry.msgstr:
             problems.append(f"empty msgstr: {entry.label}")
-    assert not problems, f"{po_path(lang)}:\n" + "\n".join(problems)
+    assert not problems, f"{po_path(lang, base)}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -234,21 +252,22 @@ def test_catalogue_holds_every_declared_label(lang):
 # --- (c) loaded: Django serves the translations -----------------------------------------------
 
 
-def _stale(lang: str) -> bool:
-    po = po_path(lang)
+def _stale(lang: str, base: Path = LOCALE_DIR) -> bool:
+    po = po_path(lang, base)
     mo = po.with_suffix(".mo")
     return not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime
 
 
 @pytest.fixture(scope="module")
 def compiled_catalogues():
-    """Compile the catalogues when a .mo is missing or older than its .po."""
-    if any(_stale(lang) for lang in LANGUAGES):
-        call_command("compilemessages", locale=list(LANGUAGES), verbosity=0)
+    """Compile the catalogues (ours and the vendor ones) when a .mo is missing or older than its .po."""
+    if any(_stale(lang, base) for base, lang in CATALOGUE_DIRS):
+        # compilemessages covers every LOCALE_PATHS entry, locale/vendor/viewflow included.
+        call_command("compilemessages", locale=sorted({lang for _, lang in CATALOGUE_DIRS}), verbosity=0)
         # Catalogues read before the compilation are cached per language: drop them.
         trans_real._translations = {}
         trans_real._default = None
-    assert not any(_stale(lang) for lang in LANGUAGES)
+    assert not [po_path(lang, base) for base, lang in CATALOGUE_DIRS if _stale(lang, base)]
 
 
 def has_arabic(text: str) -> bool:
@@ -280,3 +299,81 @@ def test_declared_labels_come_out_as_in_the_catalogue(compiled_catalogues, lang)
             if lang == "ar" and not has_arabic(got):
                 wrong.append(f"{where}: no Arabic script in {got!r}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- (d) viewflow's shell: our Dutch and Arabic catalogues for it --------------------------------
+
+
+def message_key(entry: Entry) -> tuple[str | None, str, str | None]:
+    return (entry.msgctxt, entry.msgid, entry.msgid_plural)
+
+
+@pytest.mark.parametrize("lang", VENDOR_LANGUAGES)
+def test_vendor_catalogue_holds_every_viewflow_message(lang):
+    """Every message of viewflow's own French catalogue (context and plural included) is in ours."""
+    assert VIEWFLOW_FR.exists(), f"viewflow's French catalogue moved: {VIEWFLOW_FR}"
+    ours = {message_key(entry) for entry in catalogue(lang, VENDOR_DIR) if entry.msgid}
+    theirs = [entry for entry in parse_po(VIEWFLOW_FR) if entry.msgid]
+    assert len(theirs) > 100, f"{VIEWFLOW_FR} looks truncated: {len(theirs)} messages"
+    missing = [
+        (f"[{entry.msgctxt}] " if entry.msgctxt else "") + repr(entry.msgid)
+        for entry in theirs
+        if message_key(entry) not in ours
+    ]
+    assert not missing, (
+        f"{po_path(lang, VENDOR_DIR)} lacks messages of viewflow's catalogue ({len(missing)}); "
+        "add and translate them:\n" + "\n".join(missing)
+    )
+
+
+VENDOR_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{[^{}\s]*\}")
+
+
+def placeholders(text: str) -> set[str]:
+    return set(VENDOR_PLACEHOLDER.findall(text))
+
+
+@pytest.mark.parametrize("lang", VENDOR_LANGUAGES)
+def test_vendor_translations_keep_placeholders(lang):
+    """%(name)s, %s and {name} as in the English; a plural form may leave the count out.
+
+    msgfmt checks every plural form against msgid_plural, so the forms use only its
+    placeholders; the last (most general) form uses all of them.
+    """
+    problems = []
+    for entry in catalogue(lang, VENDOR_DIR):
+        if not entry.msgid:
+            continue
+        if entry.msgid_plural is None:
+            if placeholders(entry.msgstr or "") != placeholders(entry.msgid):
+                problems.append(f"{entry.label} -> {entry.msgstr!r}")
+            continue
+        wanted = placeholders(entry.msgid_plural)
+        forms = [entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)]
+        problems += [f"{entry.label} -> {form!r}" for form in forms if not placeholders(form) <= wanted]
+        if forms and placeholders(forms[-1]) != wanted:
+            problems.append(f"{entry.label}: last form {forms[-1]!r} lacks some of {sorted(wanted)}")
+    assert not problems, f"{po_path(lang, VENDOR_DIR)}: placeholders differ:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("text", ["Log out", "Applications"])
+@pytest.mark.parametrize("lang", VENDOR_LANGUAGES)
+def test_viewflow_shell_comes_out_translated(compiled_catalogues, lang, text):
+    """The shell's labels (base_page.html, site_menu.html) are translated at run time.
+
+    Django's admin catalogue translates "Log out" too: the text must be the one of our
+    vendor catalogue, or of the project's catalogue, which comes first in LOCALE_PATHS.
+    """
+    ours = {e.msgid: e.msgstr for e in catalogue(lang) if e.msgctxt is None and e.msgid_plural is None}
+    vendor = {
+        e.msgid: e.msgstr for e in catalogue(lang, VENDOR_DIR) if e.msgctxt is None and e.msgid_plural is None
+    }
+    expected = ours.get(text) or vendor[text]
+    with translation.override(lang):
+        translated = translation.gettext(text)
+    assert translated != text, f"{lang}: {text!r} is not translated"
+    assert translated == expected, f"{lang}: {text!r} -> {translated!r}, the catalogues say {expected!r}"
+    if lang == "ar":
+        assert has_arabic(translated), translated
+    else:
+        assert not has_arabic(translated), translated
