@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
 from documents.specs import DOCUMENTS_FOR
@@ -192,10 +194,16 @@ class FieldChange:
     new: str
 
 
+# Recorded with "done" itself: a tick is one change, not three.
+CHANGES_SKIPPED = {"done_at", "done_by", "history_change_reason"}
+
+
 def case_changes(*, case: Case) -> list[FieldChange]:
-    """Field changes of the case, its participant and its checklist items, newest first."""
+    """Field changes of the case, its participant and its checklist items, newest first,
+    with values as people read them (names, not ids; yes or no; local times)."""
+    case_links = ("programme", "participant", "owner_organisation", "caseworker", "mentor", "employer")
     histories = [
-        (str(Case._meta.verbose_name), case.history.all(), False),
+        (str(Case._meta.verbose_name), case.history.select_related(*case_links), False),
         (str(Participant._meta.verbose_name), case.participant.history.all(), False),
         (
             str(ChecklistItem._meta.verbose_name),
@@ -213,14 +221,34 @@ def case_changes(*, case: Case) -> list[FieldChange]:
             if previous is None:
                 continue
             for change in record.diff_against(previous).changes:
+                if change.field in CHANGES_SKIPPED:
+                    continue
+                field = record._meta.get_field(change.field)
                 changes.append(
                     FieldChange(
                         at=record.history_date,
                         user=record.history_user.username if record.history_user else "",
                         record=f"{label}: {record.code}" if per_item else label,
-                        field=str(record._meta.get_field(change.field).verbose_name),
-                        old="" if change.old is None else str(change.old),
-                        new="" if change.new is None else str(change.new),
+                        field=str(field.verbose_name),
+                        old=_readable(field, previous, change.old),
+                        new=_readable(field, record, change.new),
                     )
                 )
     return sorted(changes, key=lambda c: c.at, reverse=True)
+
+
+def _readable(field, record, value) -> str:
+    if value is None or value == "":
+        return ""
+    if field.is_relation:
+        # Joined in with the history records: a name, without a query per change.
+        return str(getattr(record, field.name, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.datetime):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)

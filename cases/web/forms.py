@@ -61,7 +61,12 @@ class ParticipantForm(forms.ModelForm):
             "email",
             "phone",
         ]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "name_in_arabic": forms.TextInput(attrs={"dir": "auto", "lang": "ar"}),
+            "email": forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel"}),
+        }
 
     def clean_date_of_birth(self):
         from django.core.exceptions import ValidationError

@@ -113,7 +113,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checklist = (
         selectors.checklist_items_visible_to(user)
         .filter(case=case, entry_event_id=case.current_entry_id)
-        .select_related("done_by")
+        .select_related("done_by", "case")
     )
     context = {
         "case": case,
