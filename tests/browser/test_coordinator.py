@@ -1,0 +1,90 @@
+"""A coordinator's view: the dashboard, the audit log and exports, each as CSV or ZIP."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import Case
+from documents.models import Document, DocumentExport
+from documents.services import document_export_build, document_render
+
+from .conftest import click_and_wait_for_render, login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_coordinator_reads_the_dashboard_and_exports_csv(page, coordinator, make_case):
+    make_case(at="matching", family_name="Tazi")
+    make_case(at="placed_home", family_name="Bennani")
+    make_case(at="withdrawn", family_name="Alaoui")
+    login(page, coordinator)
+    page.get_by_role("link", name="Coordination").first.click()
+    page.wait_for_url("**/coordination/")
+    expect(page.get_by_role("heading", name="Cohort funnel")).to_be_visible()
+    funnel = page.locator("section", has=page.get_by_role("heading", name="Cohort funnel"))
+    expect(funnel.get_by_role("img", name="Applied: 3")).to_be_visible()
+    expect(funnel.get_by_role("img", name="Placed in a job in Morocco (a successful outcome): 1")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cases per phase")).to_be_visible()
+
+    page.get_by_label("Track").select_option("home")
+    click_and_wait_for_render(page, page.get_by_role("button", name="Show"))
+    expect(page.get_by_text("1 case", exact=True)).to_be_visible()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export cases (CSV)").click(modifiers=["Alt"])
+    body = Path(download.value.path()).read_bytes()
+    assert body.startswith(b"\xef\xbb\xbf")  # Excel opens Arabic names right
+    text = body.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("reference,")
+    assert all(name in text for name in ("Tazi", "Bennani", "Alaoui"))
+
+
+def test_the_audit_log_answers_who_touched_this_case(page, coordinator, make_case):
+    case = make_case(at="screening")
+    other = make_case(at="applied", family_name="Tazi")
+    login(page, coordinator)
+    page.goto(f"/cases/{case.pk}/")  # a read, logged
+    page.goto("/coordination/audit/")
+    page.get_by_label("Case (reference)").fill(case.reference)
+    click_and_wait_for_render(page, page.get_by_role("button", name="Filter"))
+    rows = page.locator("table tbody tr")
+    expect(rows.first).to_contain_text("Start screening")
+    expect(page.locator("table")).not_to_contain_text(other.reference)
+
+    page.get_by_role("link", name="Reads of case files").click()
+    page.wait_for_url("**view=reads**")
+    expect(page.locator("table")).to_contain_text(case.reference)
+    expect(page.locator("table")).to_contain_text("Case page")
+
+
+def test_a_coordinator_exports_documents_and_follows_the_progress(page, coordinator, make_case):
+    case = make_case(at="screening")
+    Case.objects.filter(pk=case.pk).update(cohort="2026-A")
+    for document in Document.objects.all():
+        document_render(document_id=document.pk)
+    login(page, coordinator)
+    page.goto("/coordination/exports/")
+    page.get_by_label("Cohort").select_option("2026-A")
+    click_and_wait_for_render(page, page.get_by_role("button", name="Export"))
+    expect(page.get_by_text("The export is being prepared")).to_be_visible()
+    expect(page.locator("tbody tr").first).to_contain_text("Waiting")
+
+    # The worker builds it; the page, which refreshes itself while work is going on, shows it.
+    document_export_build(export_id=DocumentExport.objects.get().pk)
+    link = page.get_by_role("link", name="Download ZIP")
+    expect(link).to_be_visible(timeout=10_000)
+    with page.expect_download() as download:
+        link.click()
+    names = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())).namelist()
+    assert names and all(name.startswith(case.reference + "/") for name in names)
+
+
+def test_other_roles_do_not_reach_the_coordination_pages(page, caseworker):
+    login(page, caseworker)
+    assert page.goto("/coordination/").status == 403
+    assert page.goto("/coordination/audit/").status == 403
