@@ -120,12 +120,6 @@ def test_phone_number_reads_left_to_right_in_arabic(arabic_case_page):
     assert plus_x < last_digit_x
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known bug: most strings of the web pages (e.g. 'My work', 'Checklist items due or "
-    "overdue', 'New case', 'Timeline', 'Open the case', 'Mentor follow-ups') have no French, Dutch "
-    "or Arabic translation yet.",
-)
 @pytest.mark.parametrize("code", ["fr", "nl", "ar"])
 def test_the_first_screen_is_translated(page, caseworker, code):
     login(page, caseworker)
