@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
 from documents.specs import DOCUMENTS_FOR
+from workflow.checklists import item_spec
 from workflow.itinerary import EMPLOYER_STAGES, MENTOR_STAGES, STATES, Phase
 
 from .models import Case, CaseEvent, ChecklistItem, Participant, User
@@ -96,7 +97,9 @@ def case_list(
     cases = cases.annotate(
         has_overdue=Exists(
             ChecklistItem.objects.filter(
-                case=OuterRef("pk"), entry_event_id=OuterRef("current_entry_id"), done=False,
+                case=OuterRef("pk"),
+                entry_event_id=OuterRef("current_entry_id"),
+                done=False,
                 due_date__lt=timezone.localdate(),
             )
         )
@@ -132,8 +135,8 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("-created_at", "-id")
 
 
-
 # --- Mentoring ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FollowUpStatus:
@@ -169,7 +172,9 @@ def my_checklist_items(*, user: User) -> QuerySet[ChecklistItem]:
     to ``user``."""
     today = timezone.localdate()
     items = checklist_items_visible_to(user).filter(
-        done=False, due_date__isnull=False, due_date__lte=today + DUE_SOON,
+        done=False,
+        due_date__isnull=False,
+        due_date__lte=today + DUE_SOON,
         entry_event_id=F("case__current_entry_id"),
     )
     if user.role == User.Role.CASEWORKER:
@@ -183,6 +188,7 @@ def my_checklist_items(*, user: User) -> QuerySet[ChecklistItem]:
 
 
 # --- What changed ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -228,13 +234,20 @@ def case_changes(*, case: Case) -> list[FieldChange]:
                     FieldChange(
                         at=record.history_date,
                         user=record.history_user.username if record.history_user else "",
-                        record=f"{label}: {record.code}" if per_item else label,
+                        record=_("%(record)s: %(item)s") % {"record": label, "item": _item_label(record)}
+                        if per_item
+                        else label,
                         field=str(field.verbose_name),
                         old=_readable(field, previous, change.old),
                         new=_readable(field, record, change.new),
                     )
                 )
     return sorted(changes, key=lambda c: c.at, reverse=True)
+
+
+def _item_label(record) -> str:
+    spec = item_spec(record.stage, record.code)
+    return str(spec.label) if spec else record.label
 
 
 def _readable(field, record, value) -> str:

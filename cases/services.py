@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from workflow.itinerary import INITIAL_STAGE, Phase
@@ -179,7 +180,7 @@ def follow_up_validate(*, case: Case, data: dict[str, Any]) -> dict[str, str]:
         errors["date"] = _("A follow-up cannot be dated in the future.")
     elif day and day < plan.started_on:
         errors["date"] = _("This date is before mentoring started (%(date)s).") % {
-            "date": plan.started_on.isoformat()
+            "date": date_format(plan.started_on)
         }
     if data.get("concern_severity") and not (data.get("concern") or "").strip():
         errors["concern"] = _("Describe the concern.")
@@ -223,19 +224,26 @@ def concern_notify(*, follow_up: FollowUp) -> list[Notification]:
             role=User.Role.CASEWORKER, organisation_id=case.owner_organisation_id, is_active=True
         )
     )
-    text = _("High concern raised by the mentor of %(name)s (%(reference)s): %(concern)s") % {
-        "name": case.participant.full_name, "reference": case.reference, "concern": follow_up.concern,
-    }
+    def concern_text(user: User) -> str:
+        with translation.override(user.language):
+            return _("High concern raised by the mentor of %(name)s (%(reference)s): %(concern)s") % {
+                "name": case.participant.full_name, "reference": case.reference,
+                "concern": follow_up.concern,
+            }
+
     notifications = Notification.objects.bulk_create(
-        Notification(user=user, case=case, text=text) for user in recipients
+        Notification(user=user, case=case, text=concern_text(user)) for user in recipients
     )
-    addresses = [user.email for user in recipients if user.email]
-    if addresses:
+    for user in recipients:
+        if not user.email:
+            continue
+        with translation.override(user.language):
+            subject = _("Itinera: high concern for %(reference)s") % {"reference": case.reference}
+        body = concern_text(user)
         # Sent once the follow-up is safely stored, never for a rolled-back one.
         transaction.on_commit(
-            lambda: send_mail(
-                _("Itinera: high concern for %(reference)s") % {"reference": case.reference},
-                text, None, addresses, fail_silently=True,
+            lambda subject=subject, body=body, to=user.email: send_mail(
+                subject, body, None, [to], fail_silently=True
             )
         )
     return notifications
@@ -357,6 +365,6 @@ def checklist_item_attach_evidence(*, item: ChecklistItem, actor: User, upload) 
     item.evidence.save(f"{item.code}{EVIDENCE_TYPES[kind]}", upload, save=True)
     CaseEvent.objects.create(
         case=item.case, kind=CaseEvent.Kind.NOTE, actor=actor,
-        payload={"text": _("Evidence attached to “%(item)s”.") % {"item": item.label}, "item": item.code},
+        payload={"evidence": True, "item": item.code, "stage": item.stage, "label": item.label},
     )
     return item

@@ -80,7 +80,7 @@ def _document_enqueue(
     with translation.override(language):
         title = str(spec.title)
         if subject:
-            title = f"{title}: {STATE_BY_NAME[subject].label}"
+            title = _("%(title)s: %(stage)s") % {"title": title, "stage": STATE_BY_NAME[subject].label}
     document = Document.objects.create(
         case=case, event=event, kind=kind, subject=subject, title=title,
         language=language, version=version, requested_by=actor,

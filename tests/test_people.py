@@ -185,7 +185,7 @@ def test_what_changed_shows_field_changes(case, caseworker, api):
     changes = api.get(f"/api/cases/{case.pk}/changes/").json()
     fields = {(c["record"], c["field"]) for c in changes}
     assert ("participant", "phone") in fields
-    assert (f"checklist item: {item.code}", "done") in fields
+    assert (f"checklist item: {item.display_label}", "done") in fields
 
 
 def test_reads_of_a_case_file_are_logged(case, coordinator, api):

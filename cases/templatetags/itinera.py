@@ -1,11 +1,16 @@
 """Small display helpers for the case pages."""
 
+import datetime as dt
+
 from django import template
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME
+from workflow.checklists import item_spec
+from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME, Phase
 
-from ..models import CaseEvent, FollowUp
+from ..models import CaseEvent, FollowUp, User
 
 register = template.Library()
 
@@ -31,18 +36,36 @@ def event_summary(event: CaseEvent) -> str:
     if event.kind == CaseEvent.Kind.CREATED:
         return _("Case opened at “%(stage)s”") % {"stage": _stage(event.to_stage)}
     if event.kind in (CaseEvent.Kind.CHECKLIST_TICKED, CaseEvent.Kind.CHECKLIST_UNTICKED):
-        return f"{event.get_kind_display()}: {payload.get('label', '')}"
+        return _("%(what)s: %(item)s") % {"what": event.get_kind_display(), "item": _item_label(payload)}
     if event.kind == CaseEvent.Kind.CHECKLIST_OVERRIDE:
         return _("Checklist overridden: %(reason)s") % {"reason": payload.get("reason", "")}
     if event.kind == CaseEvent.Kind.ASSIGNMENT:
         return _("%(role)s: %(from)s → %(to)s") % {
-            "role": payload.get("role", ""),
+            "role": ROLE_LABELS.get(payload.get("role", ""), payload.get("role", "")),
             "from": payload.get("from") or "—",
             "to": payload.get("to") or "—",
         }
     if event.kind == CaseEvent.Kind.FOLLOW_UP:
-        return _("Mentor follow-up on %(date)s") % {"date": payload.get("date", "")}
-    return f"{event.get_kind_display()}: {payload.get('text', '')}"
+        return _("Mentor follow-up on %(date)s") % {"date": _local_date(payload.get("date", ""))}
+    if payload.get("evidence"):
+        return _("Evidence attached to “%(item)s”.") % {"item": _item_label(payload)}
+    return _("%(what)s: %(text)s") % {"what": event.get_kind_display(), "text": payload.get("text", "")}
+
+
+ROLE_LABELS = dict(User.Role.choices)
+
+
+def _item_label(payload: dict) -> str:
+    """The checklist item's label in the reader's language, when the stage still declares it."""
+    spec = item_spec(payload.get("stage", ""), payload.get("item", ""))
+    return str(spec.label) if spec else payload.get("label", "")
+
+
+def _local_date(value: str) -> str:
+    try:
+        return date_format(dt.date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
 
 
 @register.filter
@@ -63,3 +86,24 @@ def display_name(user) -> str:
 def menu_links_for(app, user) -> list:
     """The links of an area of the app that this user's role uses."""
     return app.links_for(user)
+
+
+EXPORT_FILTER_LABELS = {
+    "cohort": gettext_lazy("Cohort"),
+    "phase": gettext_lazy("Phase"),
+    "stage": gettext_lazy("Stage"),
+    "search": gettext_lazy("Search"),
+}
+
+
+@register.filter
+def export_filters(filters: dict) -> str:
+    """An export's filters as a person reads them ("Phase: Permit, Cohort: 2026-A")."""
+    shown = []
+    for key, value in (filters or {}).items():
+        if key == "stage":
+            value = _stage(value)
+        elif key == "phase":
+            value = dict(Phase.choices).get(value, value)
+        shown.append(_("%(what)s: %(text)s") % {"what": EXPORT_FILTER_LABELS.get(key, key), "text": value})
+    return ", ".join(str(part) for part in shown)

@@ -3,8 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from workflow.itinerary import STATES, Phase
 
@@ -46,7 +44,6 @@ class CaseFilterForm(forms.Form):
 
 
 class ParticipantForm(forms.ModelForm):
-    nationality = LazyTypedChoiceField(label=_("Nationality"), choices=countries)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
 
     class Meta:
