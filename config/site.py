@@ -19,7 +19,11 @@ class RoleApplication(Application):
     menu_links: tuple[tuple[str, str, str, frozenset[str]], ...] = ()
 
     def has_view_permission(self, user, obj=None):
-        return user.is_authenticated and (user.role in self.roles or user.is_superuser)
+        if not user.is_authenticated:
+            # Every view logs in first (login_required redirects to the login page);
+            # refusing here would answer 403 where a person expects to log in.
+            return True
+        return user.role in self.roles or user.is_superuser
 
     def links_for(self, user) -> list[tuple[str, str, str]]:
         return [
