@@ -164,6 +164,17 @@ def follow_up_statuses(*, cases: QuerySet[Case]) -> list[FollowUpStatus]:
 
 # --- My work --------------------------------------------------------------------------------------
 
+
+def my_follow_ups(*, user: User) -> list[FollowUpStatus]:
+    """The follow-ups that concern ``user``: a mentor's participants, a caseworker's late
+    ones; employers have none (follow-ups are between the mentor and the caseworkers)."""
+    if case_access(user) == "employer":
+        return []
+    statuses = follow_up_statuses(cases=cases_visible_to(user))
+    if user.role == User.Role.CASEWORKER:
+        return [status for status in statuses if status.overdue]
+    return statuses
+
 DUE_SOON = dt.timedelta(days=7)
 
 

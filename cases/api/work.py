@@ -47,12 +47,7 @@ class MyWorkItemSerializer(ChecklistItemSerializer):
 @api_view(["GET"])
 def my_work(request: Request) -> Response:
     user = request.user
-    statuses = selectors.follow_up_statuses(cases=selectors.cases_visible_to(user))
-    if selectors.case_access(user) == "employer":
-        statuses = []  # follow-ups are between the mentor and the caseworkers
-    elif user.role == user.Role.CASEWORKER:
-        # A caseworker's concern is the late follow-ups; a mentor sees all their mentees.
-        statuses = [s for s in statuses if s.overdue]
+    statuses = selectors.my_follow_ups(user=user)
     return Response(
         {
             "checklist_items": MyWorkItemSerializer(selectors.my_checklist_items(user=user), many=True).data,

@@ -352,11 +352,7 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    statuses = selectors.follow_up_statuses(cases=selectors.cases_visible_to(user))
-    if selectors.case_access(user) == "employer":
-        statuses = []  # follow-ups are between the mentor and the caseworkers
-    elif user.role == User.Role.CASEWORKER:
-        statuses = [s for s in statuses if s.overdue]
+    statuses = selectors.my_follow_ups(user=user)
     return render(
         request,
         "cases/home.html",
