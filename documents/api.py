@@ -42,7 +42,7 @@ class DocumentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return FileResponse(
             document.file.open("rb"),
             content_type="application/pdf",
-            filename=f"{document.case.reference}-{document.kind}-v{document.version}.pdf",
+            filename=services.document_filename(document),
         )
 
     @extend_schema(request=None, responses={202: DocumentSerializer})

@@ -35,6 +35,17 @@ def document_language(*, case: Case, audience: str, actor: User | None) -> str:
     return case.participant.preferred_language
 
 
+def document_filename(document: Document) -> str:
+    """Unique per document version: a case has a checklist per stage entry, and may get
+    the same kind twice (a travel guide after a grant, again after an appeal won). The
+    stage entry comes first, so a case's files sort in the order they were produced."""
+    subject = f"-{document.subject}" if document.subject else ""
+    return (
+        f"{document.case.reference}-{document.event_id:06d}-{document.kind}{subject}"
+        f"-v{document.version}-{document.language}.pdf"
+    )
+
+
 def documents_request(
     *, case: Case, event: CaseEvent, kinds: Iterable[str], actor: User | None
 ) -> list[Document]:
@@ -120,8 +131,7 @@ def _document_finish(document_id: int, *, pdf: bytes | None = None, error: str =
             document.status = Document.Status.FAILED
             document.error = error[:2000]
         else:
-            name = f"{document.case.reference}-{document.kind}-v{document.version}.pdf"
-            document.file.save(name, ContentFile(pdf), save=False)
+            document.file.save(document_filename(document), ContentFile(pdf), save=False)
             document.sha256 = hashlib.sha256(pdf).hexdigest()
             document.size = len(pdf)
             document.status = Document.Status.READY
@@ -187,12 +197,8 @@ def export_documents(*, user: User, filters: Mapping[str, str]) -> QuerySet[Docu
 
 
 def export_entry_name(document: Document) -> str:
-    """Unique within an export: one folder per case, the stage entry first so files sort in order."""
-    subject = f"-{document.subject}" if document.subject else ""
-    return (
-        f"{document.case.reference}/{document.event_id:06d}-{document.kind}{subject}"
-        f"-v{document.version}-{document.language}.pdf"
-    )
+    """One folder per case in an export; the file keeps its own name."""
+    return f"{document.case.reference}/{document_filename(document)}"
 
 
 def document_export_request(*, actor: User, filters: Mapping[str, Any]) -> DocumentExport:

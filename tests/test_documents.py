@@ -50,6 +50,10 @@ def test_a_full_walk_leaves_every_document_ready_through_the_worker(make_case):
             assert document.language == ("fr" if audience == "participant" else "en")
             with document.file.open("rb") as handle:
                 assert hashlib.sha256(handle.read()).hexdigest() == document.sha256
+    # Each version has a name of its own (no storage-made suffixes), in the order produced.
+    names = [d.file.name.rsplit("/", 1)[-1] for d in Document.objects.filter(case=case)]
+    assert len(set(names)) == len(names)
+    assert all(n.startswith(case.reference) and n.endswith(("-fr.pdf", "-en.pdf")) for n in names)
     checklist = moves.last().documents.get(kind="stage_checklist")
     text = pdf_text(checklist)
     assert case.reference in text and "Bennani" in text
