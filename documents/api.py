@@ -11,11 +11,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from cases.api.serializers import DocumentSerializer
+from cases.api.views import api_validation_error
 from cases.models import CaseRead
 from cases.rules import can_work_on_case, is_coordinator
 from cases.selectors import documents_visible_to
@@ -105,7 +105,7 @@ class DocumentExportViewSet(
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
         except ValidationError as error:
-            raise ApiValidationError(error.message_dict) from None
+            raise api_validation_error(error) from None
         return Response(
             DocumentExportSerializer(export, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,

@@ -675,3 +675,16 @@ def test_anonymous_gets_no_csv(api, case):
 
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
+
+
+def test_the_audit_page_filters_like_the_api_and_says_what_is_wrong(client, coordinator, make_case):
+    case = make_case(at="screening")
+    other = make_case(at="applied", family_name="Tazi")
+    client.force_login(coordinator)
+    page = client.get("/coordination/audit/", {"case": case.reference, "action": "start_screening"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert case.reference in body and other.reference not in body
+    wrong = client.get("/coordination/audit/", {"action": "teleport", "date_from": "yesterday"})
+    assert wrong.status_code == 422
+    assert "yesterday" in wrong.content.decode()

@@ -27,6 +27,7 @@ from ..models import CaseRead
 from ..selectors import cases_visible_to
 from .csv import CSVExportMixin
 from .serializers import EventSerializer
+from .views import api_validation_error
 
 DASHBOARD_FILTERS = ("programme", "cohort", "organisation", "track")
 DASHBOARD_OVERDUE_ITEMS = 50
@@ -41,10 +42,6 @@ class IsCoordinator(BasePermission):
 
 
 COORDINATORS_ONLY = [IsAuthenticated, IsCoordinator]
-
-
-def _api_error(error: ValidationError) -> ApiValidationError:
-    return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 def date_param(request: Request, name: str) -> dt.date | None:
@@ -83,7 +80,7 @@ class DashboardView(APIView):
         try:
             cases = reports.filter_cases(cases=cases_visible_to(request.user), **filters)
         except ValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None
         today = timezone.localdate()
         counts = reports.cases_per_phase_and_stage(cases=cases)
         funnel = reports.cohort_funnel(cases=cases, today=today)
@@ -183,7 +180,7 @@ class AuditEventList(CSVExportMixin, generics.ListAPIView):
                 date_to=date_to,
             )
         except ValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None
 
 
 @extend_schema(
@@ -227,4 +224,4 @@ class AuditReadList(CSVExportMixin, generics.ListAPIView):
                 date_to=date_to,
             )
         except ValidationError as error:
-            raise _api_error(error) from None
+            raise api_validation_error(error) from None

@@ -79,7 +79,8 @@ def transition_error_response(error: TransitionError) -> Response:
     return Response(body, status=error.status_code)
 
 
-def _django_validation_to_api(error: ValidationError) -> ApiValidationError:
+def api_validation_error(error: ValidationError) -> ApiValidationError:
+    """A Django ValidationError as DRF's, so the client gets a 400 naming each field."""
     return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
@@ -174,7 +175,7 @@ class CaseViewSet(
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
         except ValidationError as error:
-            raise _django_validation_to_api(error) from None
+            raise api_validation_error(error) from None
         case = selectors.case_detail(user=request.user, case_id=case.pk)
         return Response(case_detail_data(case=case, request=request), status=status.HTTP_201_CREATED)
 
@@ -216,7 +217,7 @@ class CaseViewSet(
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
         except ValidationError as error:
-            raise _django_validation_to_api(error) from None
+            raise api_validation_error(error) from None
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
@@ -242,7 +243,7 @@ class CaseViewSet(
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
         except ValidationError as error:
-            raise _django_validation_to_api(error) from None
+            raise api_validation_error(error) from None
         case = selectors.case_detail(user=request.user, case_id=case.pk)
         return Response(case_detail_data(case=case, request=request))
 
@@ -266,7 +267,7 @@ class CaseViewSet(
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
         except ValidationError as error:
-            raise _django_validation_to_api(error) from None
+            raise api_validation_error(error) from None
         return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=FieldChangeSerializer(many=True), summary="What changed, field by field")

@@ -105,30 +105,24 @@ def audit(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     date_from = _parse_day(request.GET.get("date_from", ""), _("From"), errors)
     date_to = _parse_day(request.GET.get("date_to", ""), _("To"), errors)
-    case, person = request.GET.get("case", "").strip(), request.GET.get("who", "").strip()
-    if view == "events":
-        rows = CaseEvent.objects.select_related("case", "actor").order_by("-created_at", "-id")
-        if person:
-            rows = rows.filter(actor__username=person)
-        action = request.GET.get("action", "").strip()
-        if action:
-            rows = rows.filter(kind=action) | rows.filter(transition=action)
-        time_field = "created_at"
-    else:
-        rows = CaseRead.objects.select_related("case__participant", "user", "document").order_by("-at", "-id")
-        if person:
-            rows = rows.filter(user__username=person)
-        time_field = "at"
-    if case:
-        rows = (
-            rows.filter(case__reference__iexact=case)
-            if not case.isdigit()
-            else rows.filter(case_id=int(case))
-        )
-    if date_from:
-        rows = rows.filter(**{f"{time_field}__date__gte": date_from})
-    if date_to:
-        rows = rows.filter(**{f"{time_field}__date__lte": date_to})
+    filters = {
+        "cases": cases_visible_to(request.user),
+        "case": request.GET.get("case", ""),
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    try:
+        if view == "events":
+            rows = reports.audit_events(
+                **filters, actor=request.GET.get("who", ""), action=request.GET.get("action", "")
+            ).select_related("case", "actor")
+        else:
+            rows = reports.audit_reads(**filters, user=request.GET.get("who", "")).select_related(
+                "case__participant", "user", "document"
+            )
+    except ValidationError as error:
+        errors += error.messages
+        rows = CaseEvent.objects.none() if view == "events" else CaseRead.objects.none()
     for problem in errors:
         messages.error(request, problem)
     query = request.GET.copy()
