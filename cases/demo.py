@@ -85,8 +85,18 @@ def sample_input(spec: TransitionSpec, case: Case) -> dict[str, Any]:
         "accepted_on": today,
         "employer": employer.pk if employer else None,
         "isco_code": "2512",
+        # Meets the Flemish highly qualified route: the 2025 amount, in force until the
+        # Statbel update, for a position at level 5 or higher (brief §3.3).
         "gross_annual_salary": Decimal("48912.00"),
         "region": "FL",
+        "function_level": 5,
+        "diploma_level": "master",
+        "years_experience": 3,
+        "seconded": False,
+        "route": "HQ",
+        "valid_until": today + dt.timedelta(days=3 * 365),
+        "ended_on": today,
+        "granted_on": today,
         "submitted_on": today,
         "medical_certificate_issued_on": today - dt.timedelta(days=30),
         "criminal_record_issued_on": today - dt.timedelta(days=40),

@@ -7,6 +7,7 @@ changes through ``workflow.services.case_advance``; the field refuses assignment
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -19,9 +20,14 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 from viewflow.fsm import FSMField
 
+from permits.periods import add_period
+from permits.routes import DIPLOMA_LEVELS, PROFESSIONS, REGIONS, ROUTE_CHOICES
 from workflow import checklists
-from workflow.dates import add_period
-from workflow.itinerary import INITIAL_STAGE, REGIONS, STAGE_CHOICES, Phase, StateSpec, state
+from workflow.deadlines import LegalDeadline
+from workflow.itinerary import INITIAL_STAGE, STAGE_CHOICES, Phase, StateSpec, state
+
+if TYPE_CHECKING:
+    from permits.models import PermitApplication
 
 
 class Organisation(models.Model):
@@ -184,6 +190,10 @@ class Case(models.Model):
     lease_start_date = models.DateField(_("lease start"), null=True, blank=True)
     planned_return_date = models.DateField(_("planned return"), null=True, blank=True)
     returned_on = models.DateField(_("returned"), null=True, blank=True)
+    employment_ended_on = models.DateField(_("employment ended"), null=True, blank=True)
+    unlimited_authorisation_on = models.DateField(
+        _("unlimited work authorisation granted"), null=True, blank=True
+    )
 
     # Stage moves are recorded as CaseEvents; the field history covers the rest.
     history = HistoricalRecords(excluded_fields=["stage", "current_entry", "version"])
@@ -223,7 +233,7 @@ class Case(models.Model):
 
     @cached_property
     def current_permit_application(self) -> PermitApplication | None:
-        return self.permit_applications.order_by("-submitted_on", "-id").first()
+        return self.permit_applications.select_related("rule_version").order_by("-submitted_on", "-id").first()
 
     def current_checklist(self) -> models.QuerySet[ChecklistItem]:
         return self.checklist_items.filter(entry_event_id=self.current_entry_id)
@@ -242,10 +252,28 @@ class JobOffer(models.Model):
     gross_annual_salary = models.DecimalField(
         _("gross annual salary (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Brussels states its thresholds as a monthly base salary (DmfA code 1) from 1 October 2024 [S77].
+    monthly_base_salary = models.DecimalField(
+        _("monthly base salary (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     region = models.CharField(_("region"), max_length=3, blank=True, choices=REGIONS)
     city = models.CharField(_("place of work"), max_length=100)
     contract_start = models.DateField(_("contract start"))
     accepted_on = models.DateField(_("accepted on"))
+    # What the admission routes ask of the offer and the candidate (brief §3.1).
+    contract_months = models.PositiveSmallIntegerField(
+        _("contract length (months)"), null=True, blank=True, help_text=_("Empty: indefinite.")
+    )
+    local_contract = models.BooleanField(_("local Belgian contract (not seconded)"), default=True)
+    function_level = models.PositiveSmallIntegerField(_("function level"), null=True, blank=True)
+    diploma_level = models.CharField(_("diploma"), max_length=20, choices=DIPLOMA_LEVELS, blank=True)
+    years_experience = models.PositiveSmallIntegerField(_("years of experience"), null=True, blank=True)
+    profession = models.CharField(_("profession"), max_length=20, choices=PROFESSIONS, blank=True)
+    permit_route = models.CharField(_("permit route"), max_length=30, choices=ROUTE_CHOICES, blank=True)
+    lmt_weeks_published = models.PositiveSmallIntegerField(
+        _("vacancy published (weeks)"), null=True, blank=True,
+        help_text=_("Labour-market-test evidence: how long the vacancy was published."),
+    )
 
     class Meta:
         verbose_name = _("job offer")
@@ -253,49 +281,6 @@ class JobOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_title}, {self.employer_name}"
-
-
-class PermitApplication(models.Model):
-    """One single-permit application and its outcome (metadata only, see brief §7)."""
-
-    class Decision(models.TextChoices):
-        PENDING = "", _("Pending")
-        ANNEX_46 = "annex_46", _("Granted (annex 46)")
-        ANNEX_47 = "annex_47", _("Granted, no decision in time (annex 47)")
-        REFUSED = "refused", _("Refused")
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="permit_applications")
-    kind = models.CharField(_("kind"), max_length=20, default="first")
-    region = models.CharField(_("region"), max_length=3, blank=True, choices=REGIONS)
-    submitted_on = models.DateField(_("submitted on"))
-    reference = models.CharField(_("reference"), max_length=100, blank=True)
-    medical_certificate_issued_on = models.DateField(_("medical certificate issued on"))
-    criminal_record_issued_on = models.DateField(_("criminal record extract issued on"))
-    decision = models.CharField(_("decision"), max_length=20, blank=True, choices=Decision.choices)
-    decided_on = models.DateField(_("decision notified on"), null=True, blank=True)
-    refused_by = models.CharField(_("refused by"), max_length=30, blank=True)
-    refusal_reason = models.TextField(_("grounds given"), blank=True)
-    visa_refused = models.BooleanField(_("visa refused"), default=False)
-    appeal_lodged_on = models.DateField(_("appeal lodged on"), null=True, blank=True)
-    appeal_outcome = models.CharField(_("appeal outcome"), max_length=10, blank=True)
-
-    class Meta:
-        verbose_name = _("permit application")
-        verbose_name_plural = _("permit applications")
-
-    def __str__(self) -> str:
-        return f"{self.case.reference} {self.submitted_on:%Y-%m-%d}"
-
-    def appeal_deadline(self) -> dt.date | None:
-        """Last day to appeal a refusal, where a source confirms the deadline."""
-        if self.decided_on is None or self.decision != "refused":
-            return None
-        key = (
-            "immigration_office" if self.refused_by == "immigration_office"
-            else f"region_{self.region}"
-        )
-        period = settings.ITINERA_RULES["appeal_deadline"].get(key)
-        return add_period(self.decided_on, period) if period else None
 
 
 class CaseEvent(models.Model):
@@ -385,7 +370,10 @@ class ChecklistItem(models.Model):
     def due_description(self) -> str:
         """The due-date rule in the reader's language ("8 working days after arrival")."""
         spec = checklists.item_spec(self.stage, self.code)
-        return spec.due.describe() if spec and spec.due else self.due_rule
+        if spec is None or spec.due is None or isinstance(spec.due, LegalDeadline):
+            # A legal period depends on the case's Region: described when the item was made.
+            return self.due_rule
+        return spec.due.describe()
 
     @property
     def is_overdue(self) -> bool:

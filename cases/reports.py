@@ -20,8 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from permits.periods import add_months
 from workflow.checklists import RESPONSIBLE_ROLES
-from workflow.dates import add_months
 from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITION_BY_NAME, Phase
 
 from .models import Case, CaseEvent, CaseRead, ChecklistItem, Organisation, Programme

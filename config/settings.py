@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "viewflow",
+    "permits",
     "workflow",
     "cases",
     "documents",
@@ -221,23 +222,5 @@ LOGGING = {
         # WeasyPrint narrates every render step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
-    },
-}
-
-# --- Itinerary rule data ------------------------------------------------------------------
-# Legal parameters that change with the regional rules, kept out of code. Values and
-# sources: the domain brief, sections 2.3, 2.4 and 2.10.
-ITINERA_RULES = {
-    # Flanders: first application at the earliest 4.5 months before employment [S55].
-    "fl_first_application_lead": {"months": 4.5},
-    # Medical certificate and criminal record: at most 6 months old [S50][S55].
-    "certificate_max_age": {"months": 6},
-    # Appeal deadlines from notification; None where no source confirms one
-    # (Flemish refusal of the work component is unverified) [S51][S66][S136][S59].
-    "appeal_deadline": {
-        "immigration_office": {"days": 30},
-        "region_BXL": {"days": 30},
-        "region_WAL": {"months": 1},
-        "region_FL": None,
     },
 }

@@ -8,6 +8,7 @@ from viewflow.urls import Application, Site
 
 from cases.models import User
 from cases.web import coordination, mentoring, views
+from permits import web as permit_rules
 
 
 class RoleApplication(Application):
@@ -95,10 +96,13 @@ class CoordinationApp(RoleApplication):
         ("coordination:index", _("Dashboard"), "insights", frozenset()),
         ("coordination:audit", _("Audit log"), "fact_check", frozenset()),
         ("coordination:exports", _("Document exports"), "archive", frozenset()),
+        ("coordination:rules", _("Permit rules"), "gavel", frozenset()),
     )
     index_path = path("", coordination.dashboard, name="index")
     audit_path = path("audit/", coordination.audit, name="audit")
     exports_path = path("exports/", coordination.exports, name="exports")
+    rules_path = path("rules/", permit_rules.rules_in_force, name="rules")
+    rule_new_path = path("rules/new/", permit_rules.rule_version_new, name="rule_new")
 
 
 site = Site(title="Itinera", viewsets=[WorkApp(), CasesApp(), MentoringApp(), CoordinationApp()])

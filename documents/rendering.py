@@ -55,10 +55,11 @@ def document_context(document: Document) -> dict[str, Any]:
         "checklist": checklist,
         "generated_at": timezone.localtime(),
         "rtl": document.language in RTL_LANGUAGES,
-        # Register at the commune within 8 working days of arrival [S144][S148].
+        # Register at the commune within the legal period after arrival (rule data).
         "commune_registration_due": (
             COMMUNE_DEADLINE.due_date(case) if case.arrival_date else None
         ),
+        "commune_period": COMMUNE_DEADLINE.period_text(case),
         "lang": document.language,
     }
 

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from workflow.dates import add_months, add_period, add_working_days, belgian_public_holidays, easter_sunday
+from permits.periods import add_months, add_period
+from workflow.dates import add_working_days, belgian_public_holidays, easter_sunday
 from workflow.models import PublicHoliday
 
 

@@ -33,7 +33,7 @@ CASES = [
     ("briefing_attendance", "dossier_preparation", "Intercultural"),
     ("permit_cover_sheet", "permit_submitted", "Legalisation and apostille"),
     ("travel_guide", "permit_granted", "Apply for your D visa"),
-    ("arrival_guide", "arrived", "within 8 working days"),
+    ("arrival_guide", "arrived", "within 8 days"),
     ("housing_agreement", "housing", "you pay the rent yourself"),
     ("mentoring_plan", "employed", "Every 2 weeks"),
     ("return_plan", "return_planned", "reintegration support"),

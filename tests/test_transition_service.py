@@ -12,7 +12,7 @@ from viewflow.fsm import NonInitialStateOnCreate
 from cases.demo import checklist_complete, path_to, sample_input
 from cases.models import Case, CaseEvent, ChecklistItem
 from documents.models import Document
-from workflow.checklists import CHECKLISTS
+from workflow.checklists import CHECKLISTS, checklist_for
 from workflow.exceptions import (
     InvalidInput,
     NotPermitted,
@@ -277,7 +277,8 @@ def test_a_walk_leaves_one_event_per_move_and_one_checklist_per_stage_entered(ma
         for spec_from, spec in zip(["applied"] + [s.target for s in path[:-1]], path, strict=True)
     ]
     for event in moves:
-        expected = {s.code for s in CHECKLISTS.get(event.to_stage, ())}
+        # The items that apply to this case (its route and Region stayed the same).
+        expected = {s.code for s in checklist_for(event.to_stage, case)}
         assert {i.code for i in event.checklist_items.all()} == expected
 
 
@@ -307,9 +308,23 @@ def test_a_failure_half_way_leaves_nothing_behind(case, caseworker, monkeypatch)
     assert snapshot(case) == before
 
 
-def test_commune_registration_is_due_eight_working_days_after_arrival(make_case, caseworker):
+def test_commune_registration_is_due_eight_days_after_arrival_the_reading_in_force(make_case, caseworker):
+    # The sources conflict (8 working days or 8 days); the shorter reading is in force.
+    with time_machine.travel(dt.datetime(2026, 4, 2, 10, 0)):
+        case = make_case(at="arrived")
+    item = case.current_checklist().get(code="commune_registration")
+    assert item.due_date == dt.date(2026, 4, 10)
+    assert item.due_description == "8 days after arrival"
+
+
+def test_commune_registration_follows_the_rule_data_when_a_coordinator_changes_it(make_case, caseworker):
+    from permits.models import LegalParameter
     from workflow.models import PublicHoliday
 
+    rule = LegalParameter.objects.get(key="commune_registration")
+    assert rule.conflicting_values == {"unit": "working_days"} and "8 working days" in rule.conflict_note
+    rule.unit = LegalParameter.Unit.WORKING_DAYS
+    rule.save()
     # Arrival on Thursday 2 April 2026; Easter Monday 6 April is a public holiday.
     PublicHoliday.objects.create(date=dt.date(2026, 4, 6), name="Easter Monday")
     with time_machine.travel(dt.datetime(2026, 4, 2, 10, 0)):

@@ -9,11 +9,17 @@ written reason. Stages without an entry here have no checklist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .deadlines import BeforeTransition, DueRule, days_after, days_before, working_days_after
+from permits.applicability import Applies, permit_has_expiry, region_is, region_is_not, route_in
+
+from .deadlines import BeforeTransition, DueRule, LegalDeadline, days_after, days_before
+
+if TYPE_CHECKING:
+    from cases.models import Case
 
 PARTICIPANT = "participant"
 CASEWORKER = "caseworker"
@@ -36,14 +42,22 @@ class ItemSpec:
     label: str | Promise
     responsible: str = CASEWORKER
     required: bool = True
-    due: DueRule | BeforeTransition | None = None
+    due: DueRule | LegalDeadline | BeforeTransition | None = None
     evidence: bool = False  # a scan or file may be attached as proof
+    # Only for some cases (a route, a Region): checked when the stage's checklist opens.
+    applies: Applies | None = None
+
+    def applies_to(self, case: Case) -> bool:
+        return self.applies is None or self.applies(case)
 
 
 BEFORE_SUBMISSION = BeforeTransition("submit_permit", _("Before the permit submission"))
-# Commune registration: 8 working days from arrival [S144][S148]; some sources say
-# 8 calendar days [S145][S147]. Working days is the stricter reading of the two.
-COMMUNE_DEADLINE = working_days_after("arrival", 8)
+# Commune registration: the period is rule data with its conflict (8 working days
+# [S144][S148] or 8 calendar days [S145][S147]); the calendar reading is in force, as
+# the shorter of the two keeps the participant on time under either.
+COMMUNE_DEADLINE = LegalDeadline("commune_registration", "arrival")
+DIPLOMA_ROUTES = ("HQ", "HQ_REDUCED", "EU_BLUE_CARD", "EU_BLUE_CARD_JUNIOR", "ICT_MANAGER", "ICT_SPECIALIST", "ICT_TRAINEE")
+ICT_ROUTES = ("ICT_MANAGER", "ICT_SPECIALIST", "ICT_TRAINEE")
 
 # Every closed case: tell the participant, and note how long the file is kept.
 # Retention runs from closure and is set per controller (brief §7.2; storage
@@ -93,7 +107,8 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("briefing_practical", _("Practical briefing attended: travel, first weeks"), PARTICIPANT, required=False),
         ItemSpec("housing_search_started", _("Housing search support started (rent paid by the participant)"), required=False),
     ),
-    # The first single-permit application file [S50][S55][S149][S150].
+    # The first single-permit application file [S50][S55][S149][S150]; what the route
+    # and the Region add (brief §2.4) [S82][S86][S54][S84].
     "dossier_preparation": (
         ItemSpec("passport_all_pages", _("Copy of every page of a valid passport"), PARTICIPANT, due=BEFORE_SUBMISSION, evidence=True),
         ItemSpec("criminal_record", _("Criminal record extract: under 6 months old, apostilled, in FR/NL/DE/EN or sworn translation"), PARTICIPANT, due=BEFORE_SUBMISSION),
@@ -101,17 +116,26 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("employment_contract", _("Signed employment contract; salary meets the route's threshold"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True),
         ItemSpec("health_insurance_commitment", _("Employer's commitment on health insurance"), EMPLOYER, due=BEFORE_SUBMISSION),
         ItemSpec("fee_paid", _("Proof of payment of the Immigration Office fee"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True),
-        ItemSpec("job_description", _("Job description (with organisation chart in Brussels)"), EMPLOYER, required=False, due=BEFORE_SUBMISSION),
-        ItemSpec("diploma_copy", _("Diploma copy (highly qualified and Blue Card routes)"), PARTICIPANT, required=False, due=BEFORE_SUBMISSION),
-        ItemSpec("employer_checked", _("Employer checked against the Flemish refusal grounds (company age, staff, activity)"), required=False, due=BEFORE_SUBMISSION),
+        ItemSpec("job_description_org_chart", _("Job description and organisation chart (Brussels)"), EMPLOYER, due=BEFORE_SUBMISSION, applies=region_is("BXL")),
+        ItemSpec("job_description", _("Job description"), EMPLOYER, required=False, due=BEFORE_SUBMISSION, applies=region_is_not("BXL")),
+        ItemSpec("isco_and_register_numbers", _("ISCO-08 code, company numbers and national register or BIS numbers on the form (Flanders)"), EMPLOYER, due=BEFORE_SUBMISSION, applies=region_is("FL")),
+        ItemSpec("diploma_copy", _("Diploma from a recognised institution (highly qualified, Blue Card and intra-corporate routes)"), PARTICIPANT, due=BEFORE_SUBMISSION, evidence=True, applies=route_in(*DIPLOMA_ROUTES)),
+        ItemSpec("blue_card_contract", _("Blue Card: employment contract of at least 6 months"), EMPLOYER, due=BEFORE_SUBMISSION, applies=route_in("EU_BLUE_CARD", "EU_BLUE_CARD_JUNIOR")),
+        ItemSpec("lmt_evidence", _("Labour-market-test evidence: the vacancy's publication and its result"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in("GENERAL")),
+        ItemSpec("hosting_agreement", _("Hosting agreement with an approved research organisation"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in("RESEARCHER")),
+        ItemSpec("group_employment_proof", _("Proof of employment in the group before the transfer"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in(*ICT_ROUTES)),
+        ItemSpec("employer_checked", _("Employer checked against the Flemish refusal grounds (company age, staff, activity)"), required=False, due=BEFORE_SUBMISSION, applies=region_is("FL")),
     ),
     "permit_submitted": (
         ItemSpec("admissibility_confirmed", _("Admissibility confirmed by the Region"), EMPLOYER, required=False),
-        ItemSpec("missing_documents_supplied", _("Missing documents supplied, if the Region asked for any"), EMPLOYER, required=False),
+        ItemSpec("missing_documents_supplied", _("Missing documents supplied, if the Region asked for any"), EMPLOYER, required=False, applies=region_is_not("WAL")),
+        # Wallonia gives 15 working days to complete a file [S66].
+        ItemSpec("missing_documents_supplied_wal", _("Missing documents supplied within the Walloon period, if the Region asked for any"), EMPLOYER, required=False, due=LegalDeadline("wallonia_completion_period", "stage_entered"), applies=region_is("WAL")),
+        ItemSpec("decision_chased", _("Decision received within the legal time limit, or chased with the Region"), required=False, due=days_after("decision_due", 0)),
     ),
     "permit_refused": (
         ItemSpec("refusal_explained", _("Refusal decision explained to the participant")),
-        ItemSpec("appeal_deadline_noted", _("Appeal deadline noted (30 days; 1 month for a Walloon refusal)")),
+        ItemSpec("appeal_deadline_noted", _("Appeal deadline noted with the participant and the employer")),
     ),
     # Appeals: 30 days before the CALL or in Brussels, one month in Wallonia [S51][S66][S136].
     "appeal_pending": (
@@ -141,6 +165,8 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("commune_documents", _("Brought to the commune: passport with D visa, annex 46, address or lease, photos"), PARTICIPANT, due=COMMUNE_DEADLINE),
         ItemSpec("employer_keeps_permit_copy", _("Employer keeps a copy of the permit"), EMPLOYER),
         ItemSpec("employment_start_declared", _("Employer declared the start of employment"), EMPLOYER),
+        # Work may start on annex 46 for at most 90 days while registration is pending [S127].
+        ItemSpec("annex_46_bridge", _("Registration completed before the annex 46 work period ends"), PARTICIPANT, required=False, due=LegalDeadline("annex_46_work_bridge", "arrival")),
     ),
     "registered": (
         ItemSpec("annex_15_received", _("Annex 15 (or 49) received from the commune"), PARTICIPANT),
@@ -157,7 +183,17 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("first_follow_up", _("First follow-up meeting held"), MENTOR, due=days_after("stage_entered", 14)),
         ItemSpec("onboarding_plan", _("Onboarding plan agreed with the employer"), EMPLOYER),
         ItemSpec("integration_course", _("Civic integration and Dutch course started"), PARTICIPANT, required=False),
-        ItemSpec("renewal_window_noted", _("Permit renewal window noted (4.5 to 2 months before expiry)"), required=False),
+        # Renewal: alert when the window opens, hard deadline when it closes [S56][S135].
+        ItemSpec("renewal_window_open", _("Permit renewal prepared with the employer: the renewal window opens"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_opens", "permit_expiry", before=True), applies=permit_has_expiry),
+        ItemSpec("renewal_filed", _("Permit renewal filed before the window closes"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_closes", "permit_expiry", before=True), applies=permit_has_expiry),
+        ItemSpec("unlimited_authorisation_possible", _("Unlimited work authorisation may be requested by the worker"), PARTICIPANT, required=False, due=LegalDeadline("unlimited_authorisation_after", "first_employment"), applies=permit_has_expiry),
+    ),
+    # After the end of employment: the employer notifies the Region [S57]; the worker may
+    # stay for a grace period to find a new job, a period the sources leave unconfirmed [S133].
+    "job_search": (
+        ItemSpec("end_notified", _("Employer notified the Region of the end of employment"), EMPLOYER),
+        ItemSpec("new_job_or_departure", _("New job approved by the Region, or departure, before the grace period ends"), required=False, due=LegalDeadline("grace_after_employment_end", "employment_end")),
+        ItemSpec("job_search_registered", _("Registered with the public employment service"), PARTICIPANT, required=False),
     ),
     "return_planned": (
         ItemSpec("return_date_agreed", _("Return date agreed with the participant"), due=days_before("return", 30)),
@@ -187,8 +223,10 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
 }
 
 
-def checklist_for(stage: str) -> tuple[ItemSpec, ...]:
-    return CHECKLISTS.get(stage, ())
+def checklist_for(stage: str, case: Case | None = None) -> tuple[ItemSpec, ...]:
+    """The stage's items; with ``case``, only those that apply to it."""
+    items = CHECKLISTS.get(stage, ())
+    return items if case is None else tuple(item for item in items if item.applies_to(case))
 
 
 def item_spec(stage: str, code: str) -> ItemSpec | None:

@@ -12,9 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from permits.models import LegalParameter
+from permits.periods import add_period, negate
+from permits.selectors import legal_parameter
 
 from .dates import add_working_days
 
@@ -27,8 +33,27 @@ def _accepted_offer_start(case: Case) -> dt.date | None:
     return offer.contract_start if offer else None
 
 
+def _first_employment_start(case: Case) -> dt.date | None:
+    return (
+        case.job_offers.filter(country="BE").order_by("contract_start")
+        .values_list("contract_start", flat=True).first()
+    )
+
+
+def _permit_field(name: str) -> Callable[[Case], dt.date | None]:
+    def anchor(case: Case) -> dt.date | None:
+        application = case.current_permit_application
+        return getattr(application, name) if application else None
+
+    return anchor
+
+
 ANCHORS: dict[str, tuple[Promise, Callable[[Case], dt.date | None]]] = {
     "stage_entered": (_("entering the stage"), lambda case: case.stage_entered_on),
+    "decision_due": (_("the decision time limit"), _permit_field("decision_due_on")),
+    "permit_expiry": (_("the permit expires"), _permit_field("expires_on")),
+    "employment_end": (_("the end of employment"), lambda case: case.employment_ended_on),
+    "first_employment": (_("the start of the first employment in Belgium"), _first_employment_start),
     "arrival": (_("arrival"), lambda case: case.arrival_date),
     "contract_start": (_("the contract start"), _accepted_offer_start),
     "travel": (_("the planned travel date"), lambda case: case.planned_travel_date),
@@ -94,3 +119,69 @@ def days_after(anchor: str, days: int) -> DueRule:
 
 def days_before(anchor: str, days: int) -> DueRule:
     return DueRule(anchor=anchor, days=-days)
+
+
+def describe_period(parameter: LegalParameter) -> str:
+    """ "8 days", "4.5 months", "15 working days", in the reader's language."""
+    amount = parameter.amount.normalize()
+    n = int(amount) if amount == amount.to_integral() else 2  # plural form for "4.5 months"
+    texts = {
+        "days": ngettext("%(n)s day", "%(n)s days", n),
+        "working_days": ngettext("%(n)s working day", "%(n)s working days", n),
+        "weeks": ngettext("%(n)s week", "%(n)s weeks", n),
+        "months": ngettext("%(n)s month", "%(n)s months", n),
+        "years": ngettext("%(n)s year", "%(n)s years", n),
+    }
+    return texts[parameter.unit] % {"n": number_format(amount)}
+
+
+def _case_region(case: Case | None) -> str:
+    offer = case.current_offer if case is not None else None
+    return offer.region if offer else ""
+
+
+@dataclass(frozen=True)
+class LegalDeadline:
+    """Due a legal period after (or before) a date the case records; the period is rule data.
+
+    The period is the legal parameter ``parameter`` in force on the anchor date, for the
+    Region of the case's offer and the participant's nationality. Unknown or unverified:
+    no due date, and the rule says so.
+    """
+
+    parameter: str
+    anchor: str
+    before: bool = False
+
+    def __post_init__(self) -> None:
+        if self.anchor not in ANCHORS:
+            raise ValueError(f"Unknown due-date anchor {self.anchor!r}")
+
+    def _parameter(self, case: Case | None, on: dt.date) -> LegalParameter | None:
+        nationality = str(case.participant.nationality) if case is not None else ""
+        return legal_parameter(key=self.parameter, on=on, region=_case_region(case), nationality=nationality)
+
+    def due_date(self, case: Case) -> dt.date | None:
+        anchor_date = ANCHORS[self.anchor][1](case)
+        if anchor_date is None:
+            return None
+        parameter = self._parameter(case, anchor_date)
+        period = parameter.period if parameter else None
+        if period is None:
+            return None
+        if "working_days" in period:
+            return add_working_days(anchor_date, int(period["working_days"]))
+        return add_period(anchor_date, negate(period) if self.before else period)
+
+    def period_text(self, case: Case | None = None) -> str:
+        """The period in force today ("8 days"), or a dash when it is not verified."""
+        parameter = self._parameter(case, timezone.localdate())
+        return describe_period(parameter) if parameter and parameter.amount is not None else "—"
+
+    def describe(self, case: Case | None = None) -> str:
+        anchor = ANCHORS[self.anchor][0]
+        parameter = self._parameter(case, timezone.localdate())
+        if parameter is None or parameter.amount is None:
+            return gettext("legal period after %(anchor)s, not verified yet") % {"anchor": anchor}
+        text = gettext("%(period)s before %(anchor)s") if self.before else gettext("%(period)s after %(anchor)s")
+        return text % {"period": describe_period(parameter), "anchor": anchor}

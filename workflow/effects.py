@@ -49,76 +49,18 @@ def record_belgian_offer(case: Case, data: Data) -> None:
         employer_name=employer.name,
         job_title=data["job_title"],
         isco_code=data.get("isco_code", ""),
-        gross_annual_salary=data["gross_annual_salary"],
+        gross_annual_salary=data.get("gross_annual_salary"),
+        monthly_base_salary=data.get("monthly_base_salary"),
         region=data["region"],
         city=data["city"],
         contract_start=data["contract_start"],
         accepted_on=data["accepted_on"],
-    )
-
-
-def record_permit_submission(case: Case, data: Data) -> None:
-    offer = case.current_offer
-    case.permit_applications.create(
-        kind="first",
-        region=offer.region if offer else "",
-        submitted_on=data["submitted_on"],
-        reference=data.get("reference", ""),
-        medical_certificate_issued_on=data["medical_certificate_issued_on"],
-        criminal_record_issued_on=data["criminal_record_issued_on"],
-    )
-
-
-def record_permit_grant(case: Case, data: Data) -> None:
-    application = case.current_permit_application
-    application.decision = data["annex"]
-    application.decided_on = data["decided_on"]
-    application.save(update_fields=["decision", "decided_on"])
-
-
-def record_permit_refusal(case: Case, data: Data) -> None:
-    application = case.current_permit_application
-    application.decision = "refused"
-    application.refused_by = data["refused_by"]
-    application.decided_on = data["decided_on"]
-    application.refusal_reason = data.get("reason", "")
-    application.save(update_fields=["decision", "refused_by", "decided_on", "refusal_reason"])
-
-
-def record_appeal(case: Case, data: Data) -> None:
-    application = case.current_permit_application
-    application.appeal_lodged_on = data["appeal_lodged_on"]
-    application.save(update_fields=["appeal_lodged_on"])
-
-
-def record_appeal_won(case: Case, data: Data) -> None:
-    application = case.current_permit_application
-    application.appeal_outcome = "won"
-    application.decision = data["annex"]
-    application.decided_on = data["decided_on"]
-    application.save(update_fields=["appeal_outcome", "decision", "decided_on"])
-
-
-def record_appeal_lost(case: Case, data: Data) -> None:
-    application = case.current_permit_application
-    application.appeal_outcome = "lost"
-    application.save(update_fields=["appeal_outcome"])
-
-
-def record_visa_application(case: Case, data: Data) -> None:
-    case.visa_applied_on = data["applied_on"]
-
-
-def record_visa_refusal(case: Case, data: Data) -> None:
-    # Visa decisions are the Immigration Office's; appeals go to the CALL [S136].
-    application = case.current_permit_application
-    application.decision = "refused"
-    application.refused_by = "immigration_office"
-    application.decided_on = data["decided_on"]
-    application.refusal_reason = data.get("reason", "")
-    application.visa_refused = True
-    application.save(
-        update_fields=["decision", "refused_by", "decided_on", "refusal_reason", "visa_refused"]
+        contract_months=data.get("contract_months"),
+        local_contract=not data.get("seconded", False),
+        function_level=data.get("function_level"),
+        diploma_level=data.get("diploma_level") or "",
+        years_experience=data.get("years_experience"),
+        profession=data.get("profession") or "",
     )
 
 

@@ -11,7 +11,12 @@ machine in ``flow.py``, the API, the diagram, the tests) is derived from these t
 
 Kinds of move: ``forward`` moves along the itinerary and is blocked by open required
 checklist items; ``setback`` records an outcome nobody chose (a refusal) and is never
-blocked by the checklist; ``exit`` ends the case early and is never blocked either.
+blocked by the checklist; ``exit`` ends the case early and is never blocked either;
+``update`` records a change that keeps the case in its stage (a route chosen, a new
+employer) and opens the stage's checklist again for the case as it now is.
+
+Everything about admission routes and the single permit (its guards, checks,
+conditions and effects) comes from ``permits``, the floor below.
 """
 
 from __future__ import annotations
@@ -27,6 +32,17 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from documents.specs import DOCUMENT_SPECS
+from permits import checks as permit_checks
+from permits import effects as permit_effects
+from permits import guards as permit_guards
+from permits.routes import (
+    DIPLOMA_LEVELS,
+    GRANT_ANNEXES,
+    PROFESSIONS,
+    REFUSING_AUTHORITIES,
+    REGIONS,
+    ROUTE_CHOICES,
+)
 
 from . import checks, effects, guards
 from .checklists import CASEWORKER, CHECKLISTS, COORDINATOR
@@ -77,6 +93,7 @@ STATES: tuple[StateSpec, ...] = (
     StateSpec("registered",          _("Registered, residence card pending"), Phase.ARRIVAL),
     StateSpec("housing",             _("Settling in: housing"),             Phase.HOUSING),
     StateSpec("employed",            _("Employed, with a mentor"),          Phase.MENTORING),
+    StateSpec("job_search",          _("Employment ended, looking for work"), Phase.MENTORING),
     StateSpec("return_planned",      _("Return planned"),                   Phase.RETURN),
     StateSpec("returned",            _("Returned"),                         Phase.RETURN),
     StateSpec("reintegration",       _("Reintegration"),                    Phase.RETURN),
@@ -109,7 +126,7 @@ MENTOR_STAGES = tuple(
     state.name for state in STATES if state.phase in (Phase.MENTORING, Phase.RETURN) and not state.terminal
 )
 
-Kind = Literal["forward", "setback", "exit"]
+Kind = Literal["forward", "setback", "exit", "update"]
 FIRED_BY_CASEWORKERS = frozenset({CASEWORKER, COORDINATOR})
 
 
@@ -124,12 +141,20 @@ class TransitionSpec:
     guards: tuple[guards.Guard, ...] = ()
     fields: tuple[FieldSpec, ...] = ()
     checks: tuple[CaseCheck, ...] = ()
+    # Conditions of the law on the input (an eligible route): refused with every reason
+    # unless a coordinator overrides in writing; each returns (reasons, record for the event).
+    conditions: tuple[Callable, ...] = ()
     effect: Callable | None = None
     documents: tuple[str, ...] = field(default=())
 
     @property
     def blocked_by_checklist(self) -> bool:
         return self.kind == "forward"
+
+    @property
+    def stays(self) -> bool:
+        """An update: the case stays in its stage, which is entered afresh."""
+        return self.kind == "update"
 
 
 # --- Input fields used by several transitions ----------------------------------------------
@@ -141,22 +166,64 @@ def _employers() -> list[tuple[int, str]]:
     )
 
 
-# The Region competent for the work is where the work is performed [S41][S57].
-REGIONS = (("FL", _("Flanders")), ("WAL", _("Wallonia")), ("BXL", _("Brussels-Capital")))
-GRANT_ANNEXES = (
-    ("annex_46", _("Annex 46: single permit granted")),
-    ("annex_47", _("Annex 47: granted, no decision in time")),
-)
-REFUSING_AUTHORITIES = (
-    ("region", _("The Region (work authorisation)")),
-    ("immigration_office", _("The Immigration Office (residence)")),
-)
 REASON = FieldSpec("reason", _("Reason"), "text")
 OPTIONAL_NOTE = FieldSpec("reason", _("Note"), "text", required=False)
 
 
 def _decided_on(label: str | Promise | None = None) -> FieldSpec:
     return FieldSpec("decided_on", label or _("Decision date"), "date", not_in_future=True)
+
+
+def _certificate_renewed(name: str, label) -> FieldSpec:
+    return FieldSpec(name, label, "date", required=False,
+                     help_text=_("Only if a new certificate replaces the one on file."))
+
+
+NEW_CERTIFICATES = (
+    _certificate_renewed("medical_certificate_issued_on", _("New medical certificate issued on")),
+    _certificate_renewed("criminal_record_issued_on", _("New criminal record extract issued on")),
+)
+VALID_UNTIL = FieldSpec("valid_until", _("Permit valid until"), "date")
+ROUTE = FieldSpec("route", _("Permit route"), "choice", choices=ROUTE_CHOICES)
+LMT_WEEKS = FieldSpec(
+    "lmt_weeks_published", _("Vacancy published for (weeks)"), "integer", required=False, min_value=0, max_value=520,
+    help_text=_("Labour-market-test evidence, for the routes that need it."),
+)
+# The job as the admission routes read it (brief §3.1): the salary in the Region's basis.
+JOB_FIELDS = (
+    FieldSpec("employer", _("Employer"), "choice", choices=_employers),
+    FieldSpec("job_title", _("Job title"), max_length=200),
+    FieldSpec("isco_code", _("ISCO-08 code (4 digits)"), required=False, max_length=4,
+              help_text=_("Mandatory in Flanders.")),
+    FieldSpec("gross_annual_salary", _("Gross annual salary (EUR)"), "decimal", required=False,
+              help_text=_("Flanders and Wallonia: annual gross, known-in-advance components included.")),
+    FieldSpec("monthly_base_salary", _("Monthly base salary (EUR)"), "decimal", required=False,
+              help_text=_("Brussels from 1 October 2024: the monthly base salary, DmfA code 1 only.")),
+    FieldSpec("region", _("Region of work"), "choice", choices=REGIONS),
+    FieldSpec("city", _("Place of work"), max_length=100),
+    FieldSpec("contract_start", _("Contract starts on"), "date"),
+    FieldSpec("contract_months", _("Contract length (months)"), "integer", required=False, min_value=1, max_value=600,
+              help_text=_("Leave empty for an indefinite contract.")),
+    FieldSpec("function_level", _("Function level (1-8)"), "integer", required=False, min_value=1, max_value=8),
+)
+CANDIDATE_FIELDS = (
+    FieldSpec("diploma_level", _("Highest diploma"), "choice", choices=DIPLOMA_LEVELS),
+    FieldSpec("years_experience", _("Years of professional experience"), "integer", required=False,
+              min_value=0, max_value=60),
+    FieldSpec("profession", _("Profession (if a rule names it)"), "choice", required=False, choices=PROFESSIONS),
+    FieldSpec("seconded", _("Seconded by a foreign employer (not a local contract)"), "boolean"),
+)
+JOB_CHECKS = (permit_checks.offer_salary_on_region_basis, permit_checks.isco_code_format)
+CHANGE_OF_EMPLOYER_FIELDS = (
+    *JOB_FIELDS, ROUTE,
+    FieldSpec("submitted_on", _("New application submitted on"), "date", not_in_future=True),
+    _decided_on(_("Region approved the change on")), VALID_UNTIL,
+)
+CHANGE_OF_EMPLOYER_CHECKS = (
+    *JOB_CHECKS,
+    checks.field_not_before("decided_on", "submitted_on"),
+    permit_checks.expiry_after("decided_on"),
+)
 
 
 def _offer_accepted_on(case):
@@ -222,17 +289,10 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
         "accept_belgian_offer", _("Accept a job offer in Belgium"), ("matching",), "pre_departure",
         fields=(
-            FieldSpec("employer", _("Employer"), "choice", choices=_employers),
-            FieldSpec("job_title", _("Job title"), max_length=200),
-            FieldSpec("isco_code", _("ISCO-08 code (4 digits)"), required=False, max_length=4),
-            FieldSpec("gross_annual_salary", _("Gross annual salary (EUR)"), "decimal"),
-            FieldSpec("region", _("Region of work"), "choice", choices=REGIONS),
-            FieldSpec("city", _("Place of work"), max_length=100),
-            FieldSpec("contract_start", _("Contract starts on"), "date"),
+            *JOB_FIELDS, *CANDIDATE_FIELDS,
             FieldSpec("accepted_on", _("Offer accepted on"), "date", not_in_future=True),
         ),
-        checks=(checks.positive_salary, checks.isco_code_format,
-                checks.field_not_before("contract_start", "accepted_on")),
+        checks=(*JOB_CHECKS, checks.field_not_before("contract_start", "accepted_on")),
         effect=effects.record_belgian_offer,
         documents=("offer_summary",),
     ),
@@ -249,63 +309,82 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
         "complete_briefings", _("Complete pre-departure briefings"), ("pre_departure",),
         "dossier_preparation",
-        guards=(guards.belgian_offer_accepted,),
+        guards=(permit_guards.belgian_offer_accepted,),
+        fields=(FieldSpec("route", _("Permit route, if already known"), "choice", required=False,
+                          choices=ROUTE_CHOICES), LMT_WEEKS),
+        effect=permit_effects.record_new_application,
         documents=("briefing_attendance",),
+    ),
+    TransitionSpec(
+        "choose_permit_route", _("Choose the permit route"), ("dossier_preparation",), "dossier_preparation",
+        kind="update", guards=(permit_guards.belgian_offer_accepted,),
+        fields=(ROUTE, LMT_WEEKS),
+        effect=permit_effects.record_route_choice,
     ),
     TransitionSpec(
         "submit_permit", _("Submit the single-permit application"), ("dossier_preparation",),
         "permit_submitted",
-        guards=(guards.belgian_offer_accepted, guards.permit_submission_window_open),
+        guards=(permit_guards.belgian_offer_accepted, permit_guards.permit_route_chosen,
+                permit_guards.permit_submission_window_open),
         fields=(
             FieldSpec("submitted_on", _("Submitted on"), "date", not_in_future=True),
             FieldSpec("reference", _("Application reference"), required=False, max_length=100),
             FieldSpec("medical_certificate_issued_on", _("Medical certificate issued on"), "date"),
             FieldSpec("criminal_record_issued_on", _("Criminal record extract issued on"), "date"),
         ),
-        checks=(checks.certificates_fresh,
+        checks=(permit_checks.certificates_fresh_on("submitted_on", stored=False),
+                permit_checks.submitted_within_window,
                 checks.not_before("submitted_on", _offer_accepted_on, _("the offer was accepted"))),
-        effect=effects.record_permit_submission,
+        conditions=(permit_checks.route_eligible_on_submission,),
+        effect=permit_effects.record_permit_submission,
         documents=("permit_cover_sheet",),
     ),
     TransitionSpec(
         "grant_permit", _("Record the permit grant"), ("permit_submitted",), "permit_granted",
-        guards=(guards.permit_application_open,),
-        fields=(_decided_on(), FieldSpec("annex", _("Decision"), "choice", choices=GRANT_ANNEXES)),
-        checks=(checks.not_before("decided_on", _permit_submitted_on, _("the submission")),),
-        effect=effects.record_permit_grant,
+        guards=(permit_guards.permit_application_open,),
+        fields=(_decided_on(), FieldSpec("annex", _("Decision"), "choice", choices=GRANT_ANNEXES),
+                VALID_UNTIL, *NEW_CERTIFICATES),
+        checks=(checks.not_before("decided_on", _permit_submitted_on, _("the submission")),
+                permit_checks.certificates_fresh_on("decided_on", stored=True),
+                permit_checks.expiry_after("decided_on")),
+        effect=permit_effects.record_permit_grant,
         documents=("travel_guide",),
     ),
     TransitionSpec(
         "refuse_permit", _("Record a permit refusal"), ("permit_submitted",), "permit_refused",
-        kind="setback", guards=(guards.permit_application_open,),
+        kind="setback", guards=(permit_guards.permit_application_open,),
         fields=(
             _decided_on(_("Date of notification")),
             FieldSpec("refused_by", _("Refused by"), "choice", choices=REFUSING_AUTHORITIES),
             FieldSpec("reason", _("Grounds given"), "text", required=False),
         ),
         checks=(checks.not_before("decided_on", _permit_submitted_on, _("the submission")),),
-        effect=effects.record_permit_refusal,
+        effect=permit_effects.record_permit_refusal,
     ),
     TransitionSpec(
         "lodge_appeal", _("Lodge an appeal"), ("permit_refused",), "appeal_pending",
-        guards=(guards.permit_application_open,),
+        guards=(permit_guards.permit_application_open,),
         fields=(FieldSpec("appeal_lodged_on", _("Appeal lodged on"), "date", not_in_future=True),),
-        checks=(checks.appeal_within_deadline,),
-        effect=effects.record_appeal,
+        checks=(permit_checks.appeal_within_deadline,),
+        effect=permit_effects.record_appeal,
     ),
     TransitionSpec(
         "win_appeal", _("Record the appeal won"), ("appeal_pending",), "permit_granted",
-        fields=(_decided_on(), FieldSpec("annex", _("Decision"), "choice", choices=GRANT_ANNEXES)),
-        effect=effects.record_appeal_won,
+        fields=(_decided_on(), FieldSpec("annex", _("Decision"), "choice", choices=GRANT_ANNEXES), VALID_UNTIL),
+        checks=(permit_checks.expiry_after("decided_on"),),
+        effect=permit_effects.record_appeal_won,
         documents=("travel_guide",),
     ),
     TransitionSpec(
         "lose_appeal", _("Record the appeal lost"), ("appeal_pending",), "permit_refused",
-        kind="setback", fields=(OPTIONAL_NOTE,), effect=effects.record_appeal_lost,
+        kind="setback", fields=(OPTIONAL_NOTE,), effect=permit_effects.record_appeal_lost,
     ),
     TransitionSpec(
         "prepare_new_application", _("Prepare a new application"), ("permit_refused",),
-        "dossier_preparation", fields=(OPTIONAL_NOTE,),
+        "dossier_preparation",
+        fields=(OPTIONAL_NOTE, FieldSpec("route", _("Permit route, if it changes"), "choice", required=False,
+                                         choices=ROUTE_CHOICES)),
+        effect=permit_effects.record_new_application,
     ),
     TransitionSpec(
         "return_to_matching", _("Back to matching"), ("permit_refused",), "matching",
@@ -314,8 +393,9 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     # --- travel, arrival, settling in ------------------------------------------------------------
     TransitionSpec(
         "apply_for_visa", _("Apply for the D visa"), ("permit_granted",), "visa_applied",
-        fields=(FieldSpec("applied_on", _("Visa applied for on"), "date", not_in_future=True),),
-        effect=effects.record_visa_application,
+        fields=(FieldSpec("applied_on", _("Visa applied for on"), "date", not_in_future=True), *NEW_CERTIFICATES),
+        checks=(permit_checks.certificates_fresh_on("applied_on", stored=True),),
+        effect=permit_effects.record_visa_application,
     ),
     TransitionSpec(
         "issue_visa", _("Record the visa issued"), ("visa_applied",), "travel_ready",
@@ -331,7 +411,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         kind="setback",
         fields=(_decided_on(_("Date of notification")),
                 FieldSpec("reason", _("Grounds given"), "text", required=False)),
-        effect=effects.record_visa_refusal,
+        effect=permit_effects.record_visa_refusal,
     ),
     TransitionSpec(
         "record_arrival", _("Record arrival in Belgium"), ("travel_ready",), "arrived",
@@ -368,6 +448,32 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         effect=effects.record_housing,
         documents=("mentoring_plan",),
     ),
+    # --- the permit's life after arrival (brief §2.7-2.9) ----------------------------------------
+    TransitionSpec(
+        "change_employer", _("Record a change of employer"), ("employed",), "employed",
+        kind="update", guards=(permit_guards.permit_granted,),
+        fields=CHANGE_OF_EMPLOYER_FIELDS, checks=CHANGE_OF_EMPLOYER_CHECKS,
+        effect=permit_effects.record_employer_change,
+    ),
+    TransitionSpec(
+        "end_employment", _("Record the end of employment"), ("employed",), "job_search",
+        kind="setback",
+        fields=(FieldSpec("ended_on", _("Employment ended on"), "date"), OPTIONAL_NOTE),
+        checks=(checks.not_before("ended_on", _arrival_date, _("the arrival")),),
+        effect=permit_effects.record_employment_end,
+    ),
+    TransitionSpec(
+        "resume_employment", _("Record a new job approved by the Region"), ("job_search",), "employed",
+        fields=CHANGE_OF_EMPLOYER_FIELDS, checks=CHANGE_OF_EMPLOYER_CHECKS,
+        effect=permit_effects.record_new_employment,
+    ),
+    TransitionSpec(
+        "record_unlimited_authorisation", _("Record the unlimited work authorisation"), ("employed",), "employed",
+        kind="update", guards=(permit_guards.permit_granted, permit_guards.unlimited_authorisation_reachable),
+        fields=(FieldSpec("granted_on", _("Granted on"), "date", not_in_future=True),),
+        checks=(permit_checks.unlimited_not_before_eligible,),
+        effect=permit_effects.record_unlimited_authorisation,
+    ),
     # --- after employment ---------------------------------------------------------------------
     TransitionSpec(
         "close_employed", _("Close: employed in Belgium"), ("employed",), "closed_away",
@@ -375,7 +481,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         documents=("closure_summary",),
     ),
     TransitionSpec(
-        "plan_return", _("Plan the return"), ("employed",), "return_planned",
+        "plan_return", _("Plan the return"), ("employed", "job_search"), "return_planned",
         fields=(FieldSpec("planned_return_date", _("Planned return date"), "date"),),
         effect=effects.record_return_plan,
         documents=("return_plan",),
@@ -449,6 +555,9 @@ def _check_declaration() -> None:
         for t in TRANSITIONS
         for kind in t.documents
         if kind not in DOCUMENT_SPECS
+    ]
+    problems += [
+        f"update {t.name!r} must stay in its stage" for t in TRANSITIONS if t.stays and t.sources != (t.target,)
     ]
     for s in STATES:
         if not s.terminal and not outgoing(s.name):

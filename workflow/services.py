@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from documents.services import documents_request
 
 from .checklists import checklist_for
+from .deadlines import LegalDeadline
 from .exceptions import (
     InvalidInput,
     NotPermitted,
@@ -56,6 +57,17 @@ def permission_problem(*, user: User, spec: TransitionSpec, case: Case) -> str |
 
 def guard_problems(*, case: Case, spec: TransitionSpec) -> list[str]:
     return [reason for guard in spec.guards if (reason := guard(case))]
+
+
+def condition_outcomes(*, case: Case, spec: TransitionSpec, data: Mapping[str, Any]) -> tuple[list[str], dict]:
+    """Every reason the law's conditions give against this input, and what to record."""
+    reasons: list[str] = []
+    record: dict = {}
+    for condition in spec.conditions:
+        condition_reasons, condition_record = condition(case, data)
+        reasons += condition_reasons
+        record.update(condition_record)
+    return reasons, record
 
 
 def open_required_items(*, case: Case) -> list[ChecklistItem]:
@@ -108,12 +120,16 @@ def case_advance(
             raise InvalidInput(_("Some of the information is missing or wrong."), errors=form.errors)
 
         reasons = guard_problems(case=case, spec=spec)
+        # What a coordinator may override in writing: open required items and the law's
+        # conditions on the input (an ineligible route). Guards are never overridden.
+        overridable, record = condition_outcomes(case=case, spec=spec, data=form.cleaned_data)
         open_items = open_required_items(case=case) if spec.blocked_by_checklist else []
-        if open_items and not override_reason:
-            reasons += [
-                _("Required checklist item not done: %(label)s") % {"label": item.display_label}
-                for item in open_items
-            ]
+        overridable += [
+            _("Required checklist item not done: %(label)s") % {"label": item.display_label}
+            for item in open_items
+        ]
+        if not override_reason:
+            reasons += overridable
         if reasons:
             raise TransitionNotPossible(
                 _("“%(transition)s” is not possible yet.") % {"transition": spec.label},
@@ -121,51 +137,71 @@ def case_advance(
             )
 
         now = timezone.now()
-        from_stage = case.stage
+        from_stage, previous_entry_id = case.stage, case.current_entry_id
         getattr(CaseFlow(case), spec.name)()
         if spec.effect:
             spec.effect(case, form.cleaned_data)
-        if open_items:
+        if overridable:
+            condition_count = len(overridable) - len(open_items)
             CaseEvent.objects.create(
                 case=case, kind=CaseEvent.Kind.CHECKLIST_OVERRIDE, actor=actor,
                 transition=spec.name, from_stage=from_stage, created_at=now,
                 payload={
                     "reason": override_reason,
                     "open_items": [{"code": i.code, "label": i.label} for i in open_items],
+                    "conditions": overridable[:condition_count],
                 },
             )
         event = CaseEvent.objects.create(
             case=case, kind=CaseEvent.Kind.TRANSITION, actor=actor, transition=spec.name,
             from_stage=from_stage, to_stage=case.stage, created_at=now,
-            payload={"input": form.cleaned_data},
+            payload={"input": form.cleaned_data, **record},
         )
         case.version += 1
         if state(case.stage).terminal:
             case.closed_at = now
-        stage_enter(case=case, event=event, actor=actor, document_kinds=spec.documents)
+        stage_enter(
+            case=case, event=event, actor=actor, document_kinds=spec.documents,
+            carry_over_from=previous_entry_id if spec.stays else None,
+        )
     return case
 
 
 def stage_enter(
-    *, case: Case, event: CaseEvent, actor: User | None, document_kinds: tuple[str, ...] = ()
+    *, case: Case, event: CaseEvent, actor: User | None, document_kinds: tuple[str, ...] = (),
+    carry_over_from: int | None = None,
 ) -> None:
     """Make ``event`` the case's current stage entry: open its checklist, ask for documents.
 
+    An update re-enters the stage it stays in (``carry_over_from``, the previous entry):
+    the stage's time runs on, and what was already done stays done.
     Runs inside the caller's transaction; saves the case.
     """
-    case.stage_entered_at = event.created_at
+    if carry_over_from is None:
+        case.stage_entered_at = event.created_at
     case.current_entry = event
     case.save()
-    checklist_open(case=case, entry_event=event)
+    checklist_open(case=case, entry_event=event, carry_over_from=carry_over_from)
     documents_request(case=case, event=event, kinds=document_kinds, actor=actor)
 
 
-def checklist_open(*, case: Case, entry_event: CaseEvent) -> list[ChecklistItem]:
-    """Create the checklist of the stage ``entry_event`` entered (once per entry)."""
+def checklist_open(
+    *, case: Case, entry_event: CaseEvent, carry_over_from: int | None = None
+) -> list[ChecklistItem]:
+    """Create the checklist of the stage ``entry_event`` entered (once per entry).
+
+    Items are those of the stage that apply to the case as it is now (its route, its
+    Region). With ``carry_over_from``, an item done in that earlier entry stays done,
+    unless its due date changed (a new permit's renewal is new work).
+    """
     from cases.models import ChecklistItem
 
     if ChecklistItem.objects.filter(entry_event=entry_event).exists():
         return list(entry_event.checklist_items.all())
+    done_before = {
+        item.code: item
+        for item in ChecklistItem.objects.filter(entry_event_id=carry_over_from, done=True)
+    } if carry_over_from else {}
     items = [
         ChecklistItem(
             case=case,
@@ -176,10 +212,17 @@ def checklist_open(*, case: Case, entry_event: CaseEvent) -> list[ChecklistItem]
             required=spec.required,
             responsible=spec.responsible,
             due_date=spec.due.due_date(case) if spec.due else None,
-            due_rule=spec.due.describe() if spec.due else "",
+            due_rule=spec.due.describe(case) if isinstance(spec.due, LegalDeadline) else (
+                spec.due.describe() if spec.due else ""
+            ),
             accepts_evidence=spec.evidence,
         )
-        for spec in checklist_for(case.stage)
+        for spec in checklist_for(case.stage, case)
     ]
+    for item in items:
+        earlier = done_before.get(item.code)
+        if earlier is not None and earlier.due_date == item.due_date:
+            item.done, item.done_at, item.done_by_id = True, earlier.done_at, earlier.done_by_id
+            item.note, item.evidence = earlier.note, earlier.evidence
     # With history, so that "what changed" can diff the first tick against the start.
     return bulk_create_with_history(items, ChecklistItem)

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from documents.models import Document
+from permits.models import PermitApplication
 from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME
 
 from ..models import (
@@ -20,7 +21,6 @@ from ..models import (
     MentoringPlan,
     Notification,
     Participant,
-    PermitApplication,
 )
 
 
@@ -138,17 +138,21 @@ class JobOfferSerializer(serializers.ModelSerializer):
         model = JobOffer
         fields = [
             "id", "country", "employer", "employer_name", "job_title", "isco_code",
-            "gross_annual_salary", "region", "city", "contract_start", "accepted_on",
+            "gross_annual_salary", "monthly_base_salary", "region", "city", "contract_start", "accepted_on",
+            "contract_months", "local_contract", "function_level", "diploma_level", "years_experience",
+            "profession", "permit_route", "lmt_weeks_published",
         ]
 
 
 class PermitApplicationSerializer(serializers.ModelSerializer):
-    appeal_deadline = serializers.DateField(read_only=True)
+    appeal_deadline = serializers.DateField(source="appeal_due_on", read_only=True)
+    rule_version = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = PermitApplication
         fields = [
-            "id", "kind", "region", "submitted_on", "reference", "decision", "decided_on",
+            "id", "kind", "region", "route", "rule_version", "submitted_on", "reference",
+            "decision_due_on", "decision", "decided_on", "expires_on",
             "refused_by", "appeal_lodged_on", "appeal_deadline", "appeal_outcome",
         ]
 
@@ -209,7 +213,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "training_start_date", "training_completed_on", "visa_applied_on", "visa_issued_on",
             "planned_travel_date", "arrival_date", "address", "commune", "commune_registered_on",
             "residence_card_issued_on", "lease_start_date", "planned_return_date", "returned_on",
-            "job_offers", "permit_applications",
+            "employment_ended_on", "unlimited_authorisation_on", "job_offers", "permit_applications",
             "available_transitions", "checklist", "documents", "events",
         ]
 
@@ -314,8 +318,8 @@ class EmployerPermitSerializer(serializers.ModelSerializer):
     class Meta:
         model = PermitApplication
         fields = [
-            "id", "kind", "region", "submitted_on", "reference", "decision", "decided_on",
-            "medical_certificate_issued_on", "criminal_record_issued_on",
+            "id", "kind", "region", "route", "submitted_on", "reference", "decision_due_on", "decision",
+            "decided_on", "expires_on", "medical_certificate_issued_on", "criminal_record_issued_on",
         ]
 
 

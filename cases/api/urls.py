@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from documents.api import DocumentExportViewSet, DocumentViewSet
+from permits.api import EligibilityView, RuleVersionListView
 
 from . import coordination, views, work
 
@@ -26,6 +27,8 @@ class TokenView(ObtainAuthToken):
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("itinerary/", views.itinerary, name="api-itinerary"),
+    path("eligibility/", EligibilityView.as_view(), name="api-eligibility"),
+    path("rules/", RuleVersionListView.as_view(), name="api-rules"),
     path("my-work/", work.my_work, name="api-my-work"),
     path("notifications/", work.notifications, name="api-notifications"),
     path("notifications/<int:notification_id>/read/", work.notification_read, name="api-notification-read"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
@@ -15,6 +16,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from permits.api import EvaluationSerializer, query_choice, query_date
+from permits.case_eligibility import evaluate_case
+from permits.eligibility import SalaryBasisMismatch
+from permits.routes import ROUTE_CHOICES
 from workflow.exceptions import InvalidInput, StaleVersion, TransitionError
 from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITIONS, Phase
 from workflow.selectors import transition_options
@@ -269,6 +274,29 @@ class CaseViewSet(
         except ValidationError as error:
             raise api_validation_error(error) from None
         return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses=EvaluationSerializer,
+        summary="Permit-route eligibility of the case's accepted offer",
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, description="Default: the submission date, else today."),
+            OpenApiParameter("route", str, description="Only this route."),
+        ],
+    )
+    @action(detail=True, methods=["get"])
+    def eligibility(self, request, pk=None):
+        case = self.get_case()
+        if selectors.case_access(request.user) != "full":
+            raise ApiPermissionDenied(_("Eligibility is for caseworkers and coordinators."))
+        on = query_date(request, "on")
+        route = query_choice(request, "route", ROUTE_CHOICES)
+        try:
+            evaluation = evaluate_case(case, on=on, route=route)
+        except SalaryBasisMismatch as problem:
+            raise ApiValidationError({"salary": [problem.message]}) from None
+        if evaluation is None:
+            raise ApiValidationError({"offer": [_("No accepted job offer in Belgium is recorded for this case.")]})
+        return Response(evaluation.as_dict())
 
     @extend_schema(responses=FieldChangeSerializer(many=True), summary="What changed, field by field")
     @action(detail=True, methods=["get"])

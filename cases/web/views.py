@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from permits.case_eligibility import evaluate_case
+from permits.eligibility import SalaryBasisMismatch
 from workflow.exceptions import InvalidInput, NotPermitted, StaleVersion, TransitionError
 from workflow.inputs import TransitionInputForm
 from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITION_BY_NAME, Phase
@@ -104,6 +106,27 @@ def itinerary_lanes(case: Case) -> list[dict]:
     return lanes
 
 
+# While the route is being chosen, filed and decided, the case page evaluates it.
+ROUTE_STAGES = ("pre_departure", "dossier_preparation", "permit_submitted", "permit_refused", "appeal_pending")
+
+
+def permit_route_context(case: Case) -> dict:
+    """The routes the case's offer qualifies for today (or on its submission date)."""
+    if case.stage not in ROUTE_STAGES:
+        return {}
+    try:
+        evaluation = evaluate_case(case)
+    except SalaryBasisMismatch as problem:
+        return {"route_problem": problem.message}
+    if evaluation is None:
+        return {}
+    chosen = case.current_offer.permit_route
+    return {
+        "evaluation": evaluation,
+        "chosen_route": evaluation.route(chosen) if chosen else None,
+    }
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
@@ -141,6 +164,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             changes=selectors.case_changes(case=case)[:100],
             offer=case.current_offer,
             permit=case.current_permit_application,
+            **permit_route_context(case),
             caseworkers=User.objects.filter(
                 role=User.Role.CASEWORKER, organisation_id=case.owner_organisation_id, is_active=True
             ),
