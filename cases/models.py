@@ -233,7 +233,8 @@ class Case(models.Model):
 
     @cached_property
     def current_permit_application(self) -> PermitApplication | None:
-        return self.permit_applications.select_related("rule_version").order_by("-submitted_on", "-id").first()
+        applications = self.permit_applications.select_related("rule_version")
+        return applications.order_by("-submitted_on", "-id").first()
 
     def current_checklist(self) -> models.QuerySet[ChecklistItem]:
         return self.checklist_items.filter(entry_event_id=self.current_entry_id)

@@ -32,7 +32,9 @@ STAFF_ROLES = {"caseworker", "coordinator"}
 
 
 class StaffReadsCoordinatorsWrite(BasePermission):
-    message = gettext_lazy("Permit rules are for caseworkers and coordinators; only coordinators add versions.")
+    message = gettext_lazy(
+        "Permit rules are for caseworkers and coordinators; only coordinators add versions."
+    )
 
     def has_permission(self, request, view) -> bool:
         role = getattr(request.user, "role", None)
@@ -45,9 +47,13 @@ def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:
     codes = ", ".join(code for code, _label in choices)
     return serializers.ChoiceField(
         choices=choices,
-        error_messages={"invalid_choice": _("Unknown %(what)s “{input}”: use one of %(codes)s.") % {
-            "what": what, "codes": codes,
-        }},
+        error_messages={
+            "invalid_choice": _("Unknown %(what)s “{input}”: use one of %(codes)s.")
+            % {
+                "what": what,
+                "codes": codes,
+            }
+        },
         **kwargs,
     )
 
@@ -84,29 +90,40 @@ class SalarySerializer(serializers.Serializer):
 
 class EligibilityRequestSerializer(serializers.Serializer):
     region = _choice(REGIONS, gettext_lazy("region"))
-    submission_date = serializers.DateField(required=False, error_messages=DATE_ERRORS,
-                                            help_text="Default: today.")
+    submission_date = serializers.DateField(
+        required=False, error_messages=DATE_ERRORS, help_text="Default: today."
+    )
     date_of_birth = serializers.DateField(error_messages=DATE_ERRORS)
     salary = SalarySerializer()
-    contract_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=600,
-                                               help_text="Null or absent: indefinite.")
+    contract_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=600, help_text="Null or absent: indefinite."
+    )
     contract_start = serializers.DateField(required=False, allow_null=True, error_messages=DATE_ERRORS)
     diploma = _choice(DIPLOMA_LEVELS, gettext_lazy("diploma level"), required=False, default="none")
     years_experience = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=60)
     occupation_isco = serializers.RegexField(
-        r"^\d{4}$", required=False, allow_blank=True, default="",
+        r"^\d{4}$",
+        required=False,
+        allow_blank=True,
+        default="",
         error_messages={"invalid": gettext_lazy("An ISCO-08 code has four digits, for example 2512.")},
     )
     function_level = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=8)
-    profession = _choice(PROFESSIONS, gettext_lazy("profession"), required=False, allow_blank=True, default="")
+    profession = _choice(
+        PROFESSIONS, gettext_lazy("profession"), required=False, allow_blank=True, default=""
+    )
     local_contract = serializers.BooleanField(required=False, default=True)
-    lmt_weeks_published = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=520)
+    lmt_weeks_published = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=520
+    )
     route = _choice(ROUTE_CHOICES, gettext_lazy("route"), required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         submission = attrs.get("submission_date") or timezone.localdate()
         if attrs["date_of_birth"] >= submission:
-            raise ApiValidationError({"date_of_birth": [_("The date of birth must be before the submission date.")]})
+            raise ApiValidationError(
+                {"date_of_birth": [_("The date of birth must be before the submission date.")]}
+            )
         attrs["submission_date"] = submission
         return attrs
 
@@ -188,7 +205,8 @@ class EligibilityView(APIView):
     evaluates = True
 
     @extend_schema(
-        request=EligibilityRequestSerializer, responses=EvaluationSerializer,
+        request=EligibilityRequestSerializer,
+        responses=EvaluationSerializer,
         summary="Evaluate the permit routes for a candidate and an offer, without a case",
     )
     def post(self, request: Request) -> Response:
@@ -207,19 +225,28 @@ class RuleVersionSerializer(serializers.ModelSerializer):
     salary_min = MoneyField(required=False, allow_null=True)
     valid_from = serializers.DateField(error_messages=DATE_ERRORS)
     valid_to = serializers.DateField(required=False, allow_null=True, error_messages=DATE_ERRORS)
-    sources = serializers.ListField(child=serializers.RegexField(
-        r"^S\d{1,3}[a-z]?$", max_length=6,
-        error_messages={"invalid": gettext_lazy("A source is a reference such as S97.")},
-    ), max_length=30)
-    unverified_fields = serializers.ListField(child=serializers.CharField(max_length=40), required=False,
-                                              max_length=20)
+    sources = serializers.ListField(
+        child=serializers.RegexField(
+            r"^S\d{1,3}[a-z]?$",
+            max_length=6,
+            error_messages={"invalid": gettext_lazy("A source is a reference such as S97.")},
+        ),
+        max_length=30,
+    )
+    unverified_fields = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
     conflicting_values = serializers.DictField(required=False)
     diploma_alternative = serializers.DictField(required=False)
     professions_exempt_from_age = serializers.ListField(
-        child=_choice(PROFESSIONS, gettext_lazy("profession")), required=False, max_length=5,
+        child=_choice(PROFESSIONS, gettext_lazy("profession")),
+        required=False,
+        max_length=5,
     )
     conditions_to_confirm = serializers.ListField(
-        child=serializers.CharField(max_length=500), required=False, max_length=20,
+        child=serializers.CharField(max_length=500),
+        required=False,
+        max_length=20,
     )
     verification_required = serializers.BooleanField(read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -227,14 +254,10 @@ class RuleVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = RuleVersion
         fields = [
-            "id", "code", "region", "route", "valid_from", "valid_to", "salary_basis", "salary_min",
-            "salary_rule", "age_below", "professions_exempt_from_age", "contract_min_months",
-            "contract_max_months", "diploma_min", "diploma_alternative", "experience_min_years",
-            "experience_below_years", "function_level_min", "function_level_max", "local_contract_required",
-            "occupation_list", "lmt_required", "lmt_spec", "lmt_min_weeks", "decision_days",
-            "conditions_to_confirm", "sources", "note", "unverified_fields", "verification_required",
-            "conflicting_values", "conflict_note", "created_by", "created_at",
-        ]
+            "id", "code", "region", "route", "valid_from", "valid_to", *RuleVersion.CONDITION_FIELDS,
+            "sources", "note", "unverified_fields", "verification_required", "conflicting_values",
+            "conflict_note", "created_by", "created_at",
+        ]  # fmt: skip
         read_only_fields = ["id", "created_at"]
         extra_kwargs = {"code": {"required": False, "validators": []}}
 
@@ -250,26 +273,35 @@ class AffectedCaseSerializer(serializers.Serializer):
 
 class RuleVersionChangeSerializer(serializers.Serializer):
     rule_version = RuleVersionSerializer()
-    closed = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True,
-                                          help_text="The open-ended version this one ends, if any.")
+    closed = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="The open-ended version this one ends, if any.",
+    )
     affected_cases = AffectedCaseSerializer(many=True, source="affected")
 
 
 def query_choice(request: Request, name: str, choices) -> str:
     value = request.query_params.get(name, "").strip()
     if value and value not in {code for code, _label in choices}:
-        raise ApiValidationError({name: [_("Unknown %(name)s “%(value)s”.") % {"name": name, "value": value}]})
+        raise ApiValidationError(
+            {name: [_("Unknown %(name)s “%(value)s”.") % {"name": name, "value": value}]}
+        )
     return value
 
 
 def query_date(request: Request, name: str) -> dt.date | None:
+    """A YYYY-MM-DD query parameter, or None when absent; a bad one is a 400 naming it."""
     value = request.query_params.get(name, "").strip()
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ApiValidationError({name: [_("Give the date as YYYY-MM-DD.")]}) from None
+        raise ApiValidationError(
+            {name: [_("Give the date as YYYY-MM-DD, not “%(value)s”.") % {"value": value}]}
+        ) from None
 
 
 class RuleVersionListView(APIView):
@@ -290,11 +322,14 @@ class RuleVersionListView(APIView):
         region = query_choice(request, "region", REGIONS)
         route = query_choice(request, "route", ROUTE_CHOICES)
         on = query_date(request, "on") or timezone.localdate()
-        rules = selectors.rule_versions_in_force(on=on, region=region, route=route).select_related("created_by")
+        rules = selectors.rule_versions_in_force(on=on, region=region, route=route).select_related(
+            "created_by"
+        )
         return Response(RuleVersionSerializer(rules, many=True).data)
 
     @extend_schema(
-        request=RuleVersionSerializer, responses={201: RuleVersionChangeSerializer},
+        request=RuleVersionSerializer,
+        responses={201: RuleVersionChangeSerializer},
         parameters=[OpenApiParameter("preview", bool, description="Answer without keeping anything.")],
         summary="Record a new rule version (coordinators)",
     )
@@ -309,4 +344,3 @@ class RuleVersionListView(APIView):
             raise ApiValidationError(error.message_dict) from None
         answer = RuleVersionChangeSerializer(change).data
         return Response(answer, status=status.HTTP_200_OK if preview else status.HTTP_201_CREATED)
-

@@ -64,5 +64,10 @@ def evaluate_case(case: Case, *, on: dt.date | None = None, route: str = "") -> 
 
 def _missing_salary_message(basis: str) -> str:
     if basis == "monthly_base":
-        return _("The offer has no monthly base salary, which this Region's thresholds use: record it on the offer.")
-    return _("The offer has no gross annual salary, which this Region's thresholds use: record it on the offer.")
+        return _(
+            "The offer has no monthly base salary, which this "
+            "Region's thresholds use: record it on the offer."
+        )
+    return _(
+        "The offer has no gross annual salary, which this Region's thresholds use: record it on the offer."
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -50,15 +49,21 @@ def certificates_fresh_on(date_field: str, *, stored: bool) -> Callable:
             if issued is None:
                 continue
             if issued > on:
-                errors[field] = _("%(what)s is dated after %(date)s.") % {"what": what, "date": date_format(on)}
+                errors[field] = _("%(what)s is dated after %(date)s.") % {
+                    "what": what,
+                    "date": date_format(on),
+                }
             elif oldest and issued < oldest:
                 on_file = "" if data.get(field) else " " + _("(on file; give the date of a new one)")
                 errors[field] = _(
                     "%(what)s of %(issued)s is more than 6 months old on %(date)s: it must be issued on or "
                     "after %(oldest)s%(on_file)s."
                 ) % {
-                    "what": what, "issued": date_format(issued), "date": date_format(on),
-                    "oldest": date_format(oldest), "on_file": on_file,
+                    "what": what,
+                    "issued": date_format(issued),
+                    "date": date_format(on),
+                    "oldest": date_format(oldest),
+                    "on_file": on_file,
                 }
         return errors
 
@@ -97,8 +102,10 @@ def expiry_after(decided_field: str) -> Callable:
     def check(case: Case, data: Mapping[str, Any]) -> Errors:
         decided, expires = data.get(decided_field), data.get("valid_until")
         if decided and expires and expires <= decided:
-            return {"valid_until": _("The permit must be valid after the decision date (%(date)s).")
-                    % {"date": date_format(decided)}}
+            return {
+                "valid_until": _("The permit must be valid after the decision date (%(date)s).")
+                % {"date": date_format(decided)}
+            }
         return {}
 
     return check
@@ -128,7 +135,9 @@ def offer_salary_on_region_basis(case: Case, data: Mapping[str, Any]) -> Errors:
 
 def _required_salary_message(basis: str) -> str:
     if basis == "monthly_base":
-        return _("This Region's thresholds are monthly base salaries (DmfA code 1): give the monthly base salary.")
+        return _(
+            "This Region's thresholds are monthly base salaries (DmfA code 1): give the monthly base salary."
+        )
     return _("This Region's thresholds are gross annual salaries: give the gross annual salary.")
 
 
@@ -146,11 +155,13 @@ def isco_code_format(case: Case, data: Mapping[str, Any]) -> Errors:
 # overrides with a written reason. Each returns (reasons, record): the record is kept in
 # the transition's event, so the file shows what the move was checked against.
 
+
 def route_eligible_on_submission(case: Case, data: Mapping[str, Any]) -> tuple[list[str], dict]:
-    """The chosen route must be eligible on the submission date (brief §6)."""
+    """The chosen route must be eligible on the submission date (brief §6); asked in
+    advance, without a date, it answers for a submission today."""
     offer = case.current_offer
-    submitted = data.get("submitted_on")
-    if offer is None or not offer.permit_route or not submitted:
+    submitted = data.get("submitted_on") or timezone.localdate()
+    if offer is None or not offer.permit_route:
         return [], {}
     try:
         evaluation = evaluate_case(case, on=submitted, route=offer.permit_route)
@@ -161,7 +172,8 @@ def route_eligible_on_submission(case: Case, data: Mapping[str, Any]) -> tuple[l
     if result.eligible:
         return [], record
     heading = _("The route “%(route)s” is not eligible on %(date)s.") % {
-        "route": result.label, "date": date_format(submitted),
+        "route": result.label,
+        "date": date_format(submitted),
     }
     return [heading, *result.reasons], record
 
@@ -170,6 +182,8 @@ def unlimited_not_before_eligible(case: Case, data: Mapping[str, Any]) -> Errors
     granted, earliest = data.get("granted_on"), unlimited_authorisation_from(case)
     # Before that date today, the guard refuses the move with the same reason.
     if granted and earliest and granted < earliest <= timezone.localdate():
-        return {"granted_on": _("An unlimited work authorisation can be requested from %(date)s only.")
-                % {"date": date_format(earliest)}}
+        return {
+            "granted_on": _("An unlimited work authorisation can be requested from %(date)s only.")
+            % {"date": date_format(earliest)}
+        }
     return {}

@@ -14,7 +14,9 @@ from .selectors import date_from_parameter
 def appeal_deadline(*, region: str, refused_by: str, notified_on: dt.date) -> dt.date | None:
     """Last day to appeal a refusal, counted from its notification [S51][S66][S136]."""
     if refused_by == "immigration_office":
-        return date_from_parameter(key="appeal_deadline_immigration_office", anchor=notified_on, region=region)
+        return date_from_parameter(
+            key="appeal_deadline_immigration_office", anchor=notified_on, region=region
+        )
     return date_from_parameter(key="appeal_deadline_region", anchor=notified_on, region=region)
 
 

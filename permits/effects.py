@@ -82,7 +82,9 @@ def record_permit_refusal(case: Case, data: Data) -> None:
     application.appeal_due_on = appeal_deadline(
         region=application.region, refused_by=application.refused_by, notified_on=application.decided_on
     )
-    application.save(update_fields=["decision", "refused_by", "decided_on", "refusal_reason", "appeal_due_on"])
+    application.save(
+        update_fields=["decision", "refused_by", "decided_on", "refusal_reason", "appeal_due_on"]
+    )
 
 
 def record_appeal(case: Case, data: Data) -> None:
@@ -125,7 +127,14 @@ def record_visa_refusal(case: Case, data: Data) -> None:
         region=application.region, refused_by="immigration_office", notified_on=application.decided_on
     )
     application.save(
-        update_fields=["decision", "refused_by", "decided_on", "refusal_reason", "visa_refused", "appeal_due_on"]
+        update_fields=[
+            "decision",
+            "refused_by",
+            "decided_on",
+            "refusal_reason",
+            "visa_refused",
+            "appeal_due_on",
+        ]
     )
 
 
@@ -184,4 +193,3 @@ def record_new_employment(case: Case, data: Data) -> None:
 
 def record_unlimited_authorisation(case: Case, data: Data) -> None:
     case.unlimited_authorisation_on = data["granted_on"]
-

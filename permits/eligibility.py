@@ -244,7 +244,10 @@ def salary_basis_problem(*, region: str, on: dt.date, basis: str) -> SalaryBasis
             "give the monthly base salary."
         )
     else:
-        message = _("In %(region)s on %(date)s the thresholds are gross annual salaries: give the gross annual salary.")
+        message = _(
+            "In %(region)s on %(date)s the thresholds are gross "
+            "annual salaries: give the gross annual salary."
+        )
     return SalaryBasisMismatch(
         message % {"region": region_label(region), "date": date_format(on)}, expected=expected
     )
@@ -271,7 +274,12 @@ def evaluate(
     codes = [route] if route else [spec.code for spec in ROUTES]
     results = [
         _route_result(
-            code, rules.get(code), on=submission_date, candidate=candidate, offer=offer, lists=lists,
+            code,
+            rules.get(code),
+            on=submission_date,
+            candidate=candidate,
+            offer=offer,
+            lists=lists,
             general_decision_by=general_decision_by,
         )
         for code in codes
@@ -301,12 +309,20 @@ class _ListCache:
 
 
 def _route_result(
-    code: str, rule: RuleVersion | None, *, on: dt.date, candidate: Candidate, offer: Offer,
-    lists: _ListCache, general_decision_by: dt.date | None,
+    code: str,
+    rule: RuleVersion | None,
+    *,
+    on: dt.date,
+    candidate: Candidate,
+    offer: Offer,
+    lists: _ListCache,
+    general_decision_by: dt.date | None,
 ) -> RouteResult:
     if rule is None:
         message = _("%(route)s has no rule in force in %(region)s on %(date)s.") % {
-            "route": ROUTE_BY_CODE[code].label, "region": region_label(lists.region), "date": date_format(on),
+            "route": ROUTE_BY_CODE[code].label,
+            "region": region_label(lists.region),
+            "date": date_format(on),
         }
         return RouteResult(code, None, [FailedCondition("no_rule", message)])
     failed = [
@@ -323,13 +339,17 @@ def _route_result(
 
 # --- The conditions, one function each: None when met, else the failed condition ------------
 
+
 def _unverified(rule: RuleVersion, field_name: str, what: str) -> FailedCondition | None:
     if field_name not in rule.unverified_fields:
         return None
     return FailedCondition(
         "unverified",
-        _("The %(what)s of %(rule)s is not verified: the route cannot be checked until a coordinator "
-          "records the verified value.") % {"what": what, "rule": rule.code},
+        _(
+            "The %(what)s of %(rule)s is not verified: the route cannot be checked until a coordinator "
+            "records the verified value."
+        )
+        % {"what": what, "rule": rule.code},
     )
 
 
@@ -341,9 +361,12 @@ def salary_condition(rule, *, offer, **context) -> FailedCondition | None:
     basis = dict(SALARY_BASES)[rule.salary_basis]
     return FailedCondition(
         "salary",
-        _("The salary of %(salary)s is below the threshold of %(threshold)s (%(basis)s; %(rule)s).") % {
-            "salary": money(offer.salary), "threshold": money(rule.salary_min),
-            "basis": str(basis).lower(), "rule": _cited(rule),
+        _("The salary of %(salary)s is below the threshold of %(threshold)s (%(basis)s; %(rule)s).")
+        % {
+            "salary": money(offer.salary),
+            "threshold": money(rule.salary_min),
+            "basis": str(basis)[:1].lower() + str(basis)[1:],
+            "rule": _cited(rule),
         },
     )
 
@@ -363,7 +386,10 @@ def age_condition(rule, *, candidate, on, **context) -> FailedCondition | None:
         )
     else:
         names = ""
-        message = _("The candidate is %(age)d on the submission date; this route is for people under %(limit)d (%(rule)s).")
+        message = _(
+            "The candidate is %(age)d on the submission date; this "
+            "route is for people under %(limit)d (%(rule)s)."
+        )
     return FailedCondition(
         "age", message % {"age": age, "limit": rule.age_below, "professions": names, "rule": _cited(rule)}
     )
@@ -401,15 +427,18 @@ def diploma_condition(rule, *, candidate, **context) -> FailedCondition | None:
     ):
         return None
     levels = dict(DIPLOMA_LEVELS)
-    message = _("The diploma (%(diploma)s) is below the level this route requires: %(required)s (%(rule)s).") % {
+    message = _(
+        "The diploma (%(diploma)s) is below the level this route requires: %(required)s (%(rule)s)."
+    ) % {
         "diploma": str(levels.get(candidate.diploma, candidate.diploma)).lower(),
         "required": str(levels[rule.diploma_min]).lower(),
         "rule": _cited(rule),
     }
     if years is not None:
-        message += " " + _(
-            "%(years)d years of experience in ISCO-08 %(codes)s can replace it."
-        ) % {"years": years, "codes": ", ".join(prefixes) or "—"}
+        message += " " + _("%(years)d years of experience in ISCO-08 %(codes)s can replace it.") % {
+            "years": years,
+            "codes": ", ".join(prefixes) or "—",
+        }
     return FailedCondition("diploma", message)
 
 
@@ -418,20 +447,33 @@ def experience_condition(rule, *, candidate, **context) -> FailedCondition | Non
     if rule.experience_min_years is not None and (years or 0) < rule.experience_min_years:
         return FailedCondition(
             "years_experience",
-            _("The candidate has %(years)s years of experience; this route needs at least %(minimum)d (%(rule)s).")
-            % {"years": years if years is not None else 0, "minimum": rule.experience_min_years, "rule": _cited(rule)},
+            _(
+                "The candidate has %(years)s years of experience; "
+                "this route needs at least %(minimum)d (%(rule)s)."
+            )
+            % {
+                "years": years if years is not None else 0,
+                "minimum": rule.experience_min_years,
+                "rule": _cited(rule),
+            },
         )
     if rule.experience_below_years is not None:
         if years is None:
             return FailedCondition(
                 "years_experience",
-                _("The years of experience are not given; this route is for less than %(limit)d years (%(rule)s).")
+                _(
+                    "The years of experience are not given; this route "
+                    "is for less than %(limit)d years (%(rule)s)."
+                )
                 % {"limit": rule.experience_below_years, "rule": _cited(rule)},
             )
         if years >= rule.experience_below_years:
             return FailedCondition(
                 "years_experience",
-                _("The candidate has %(years)d years of experience; this route is for less than %(limit)d (%(rule)s).")
+                _(
+                    "The candidate has %(years)d years of experience; "
+                    "this route is for less than %(limit)d (%(rule)s)."
+                )
                 % {"years": years, "limit": rule.experience_below_years, "rule": _cited(rule)},
             )
     return None
@@ -442,8 +484,10 @@ def function_level_condition(rule, *, offer, **context) -> FailedCondition | Non
     if low is None and high is None:
         return None
     bounds = (
-        _("level %(low)d to %(high)d") % {"low": low, "high": high} if low is not None and high is not None
-        else _("level %(low)d or higher") % {"low": low} if low is not None
+        _("level %(low)d to %(high)d") % {"low": low, "high": high}
+        if low is not None and high is not None
+        else _("level %(low)d or higher") % {"low": low}
+        if low is not None
         else _("level %(high)d or lower") % {"high": high}
     )
     if level is None:
@@ -465,7 +509,10 @@ def local_contract_condition(rule, *, offer, **context) -> FailedCondition | Non
     if rule.local_contract_required and not offer.local_contract:
         return FailedCondition(
             "local_contract",
-            _("This route requires a local Belgian employment contract; a seconded worker does not qualify (%(rule)s).")
+            _(
+                "This route requires a local Belgian employment contract; "
+                "a seconded worker does not qualify (%(rule)s)."
+            )
             % {"rule": _cited(rule)},
         )
     return None
@@ -486,14 +533,19 @@ def occupation_list_condition(rule, *, candidate, on, lists, **context) -> Faile
     if not isco:
         return FailedCondition(
             "occupation",
-            _("No occupation (ISCO-08 code) is given; this route requires an occupation on %(list)s (%(rule)s).")
+            _(
+                "No occupation (ISCO-08 code) is given; this route "
+                "requires an occupation on %(list)s (%(rule)s)."
+            )
             % {"list": occupation_list.reference, "rule": _cited(rule)},
         )
     listed = [o for o in occupation_list.occupations.all() if o.isco_code]
     if any(isco.startswith(o.isco_code) for o in listed):
         return None
     message = _("The occupation %(isco)s is not on %(list)s (%(rule)s).") % {
-        "isco": isco, "list": occupation_list.reference, "rule": _cited(rule),
+        "isco": isco,
+        "list": occupation_list.reference,
+        "rule": _cited(rule),
     }
     if not occupation_list.complete:
         message += " " + _(
@@ -514,15 +566,20 @@ def labour_market_test_condition(rule, *, offer, **context) -> FailedCondition |
     if weeks is None:
         return FailedCondition(
             "labour_market_test",
-            _("No labour-market-test evidence is given; this route needs the vacancy published for at least "
-              "%(weeks)d weeks: %(spec)s (%(rule)s).")
+            _(
+                "No labour-market-test evidence is given; this "
+                "route needs the vacancy published for at least "
+                "%(weeks)d weeks: %(spec)s (%(rule)s)."
+            )
             % {"weeks": rule.lmt_min_weeks, "spec": rule.lmt_spec, "rule": _cited(rule)},
         )
     if weeks < rule.lmt_min_weeks:
         return FailedCondition(
             "labour_market_test",
-            _("The vacancy was published for %(published)d weeks; this route needs at least %(weeks)d: "
-              "%(spec)s (%(rule)s).")
+            _(
+                "The vacancy was published for %(published)d weeks; this route needs at least %(weeks)d: "
+                "%(spec)s (%(rule)s)."
+            )
             % {"published": weeks, "weeks": rule.lmt_min_weeks, "spec": rule.lmt_spec, "rule": _cited(rule)},
         )
     return None

@@ -32,14 +32,18 @@ def earliest_permit_submission(case: Case, *, on: dt.date | None = None) -> dt.d
     offer = case.current_offer
     if offer is None or not offer.region or offer.contract_start is None:
         return None
-    parameter = legal_parameter(key="first_application_lead", on=on or timezone.localdate(), region=offer.region)
+    parameter = legal_parameter(
+        key="first_application_lead", on=on or timezone.localdate(), region=offer.region
+    )
     if parameter is None or parameter.period is None:
         return None
     return add_period(offer.contract_start, negate(parameter.period))
 
 
 def submission_window_message(case: Case, earliest: dt.date) -> str:
-    parameter = legal_parameter(key="first_application_lead", on=timezone.localdate(), region=case.current_offer.region)
+    parameter = legal_parameter(
+        key="first_application_lead", on=timezone.localdate(), region=case.current_offer.region
+    )
     return _(
         "A first application may be filed at the earliest %(months)s months before employment starts: "
         "from %(date)s."
@@ -81,7 +85,9 @@ def unlimited_authorisation_from(case: Case) -> dt.date | None:
     if first is None or not first.region:
         return None
     return date_from_parameter(
-        key="unlimited_authorisation_after", anchor=first.contract_start, region=first.region,
+        key="unlimited_authorisation_after",
+        anchor=first.contract_start,
+        region=first.region,
         nationality=str(case.participant.nationality),
     )
 
@@ -91,5 +97,7 @@ def unlimited_authorisation_reachable(case: Case) -> str | None:
     if earliest is None:
         return _("No period for an unlimited work authorisation is recorded for this Region.")
     if timezone.localdate() < earliest:
-        return _("An unlimited work authorisation can be requested from %(date)s.") % {"date": date_format(earliest)}
+        return _("An unlimited work authorisation can be requested from %(date)s.") % {
+            "date": date_format(earliest)
+        }
     return None

@@ -36,10 +36,14 @@ class DatedRule(models.Model):
     """What every piece of rule data carries: its validity, its sources, its doubts."""
 
     valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Empty: until further notice."))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Empty: until further notice.")
+    )
     sources = models.JSONField(
-        _("sources"), default=list, blank=True,
-        help_text=_("References of the domain brief's source list, e.g. [\"S97\", \"S100\"]."),
+        _("sources"),
+        default=list,
+        blank=True,
+        help_text=_('References of the domain brief\'s source list, e.g. ["S97", "S100"].'),
     )
     note = models.TextField(_("note"), blank=True)
     # Which fields the sources leave unconfirmed: those are null and never used as numbers.
@@ -49,8 +53,12 @@ class DatedRule(models.Model):
     conflict_note = models.TextField(_("conflict"), blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = DatedQuerySet.as_manager()
@@ -76,38 +84,73 @@ class RuleVersion(DatedRule):
     code = models.CharField(_("code"), max_length=40, unique=True, help_text=_("For example FL-HQ-2025."))
     region = models.CharField(_("region"), max_length=3, choices=REGIONS)
     route = models.CharField(_("route"), max_length=30, choices=ROUTE_CHOICES)
-    salary_basis = models.CharField(_("salary basis"), max_length=20, choices=SALARY_BASES, default="annual_gross")
-    salary_min = models.DecimalField(_("minimum salary (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    salary_basis = models.CharField(
+        _("salary basis"), max_length=20, choices=SALARY_BASES, default="annual_gross"
+    )
+    salary_min = models.DecimalField(
+        _("minimum salary (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     # A salary condition the system cannot check as a number (a joint-committee scale).
     salary_rule = models.CharField(_("salary rule"), max_length=300, blank=True)
     age_below = models.PositiveSmallIntegerField(
-        _("only under this age"), null=True, blank=True,
+        _("only under this age"),
+        null=True,
+        blank=True,
         help_text=_("The candidate must be younger than this on the submission date."),
     )
     # Professions that qualify whatever the age (Flanders: nurses, teachers).
-    professions_exempt_from_age = models.JSONField(_("professions exempt from the age limit"), default=list, blank=True)
-    contract_min_months = models.PositiveSmallIntegerField(_("minimum contract (months)"), null=True, blank=True)
-    contract_max_months = models.PositiveSmallIntegerField(_("maximum contract (months)"), null=True, blank=True)
+    professions_exempt_from_age = models.JSONField(
+        _("professions exempt from the age limit"), default=list, blank=True
+    )
+    contract_min_months = models.PositiveSmallIntegerField(
+        _("minimum contract (months)"), null=True, blank=True
+    )
+    contract_max_months = models.PositiveSmallIntegerField(
+        _("maximum contract (months)"), null=True, blank=True
+    )
     diploma_min = models.CharField(_("minimum diploma"), max_length=20, choices=DIPLOMA_LEVELS, blank=True)
     # Experience that replaces the diploma: {"isco_prefixes": ["133", "25"], "years": 3}.
     diploma_alternative = models.JSONField(_("experience instead of the diploma"), default=dict, blank=True)
-    experience_min_years = models.PositiveSmallIntegerField(_("minimum experience (years)"), null=True, blank=True)
+    experience_min_years = models.PositiveSmallIntegerField(
+        _("minimum experience (years)"), null=True, blank=True
+    )
     experience_below_years = models.PositiveSmallIntegerField(
         _("only with less experience than (years)"), null=True, blank=True
     )
     function_level_min = models.PositiveSmallIntegerField(_("minimum function level"), null=True, blank=True)
     function_level_max = models.PositiveSmallIntegerField(_("maximum function level"), null=True, blank=True)
     local_contract_required = models.BooleanField(_("local contract required (no secondment)"), default=False)
-    occupation_list = models.CharField(_("occupation list"), max_length=20, choices=OCCUPATION_LISTS, blank=True)
+    occupation_list = models.CharField(
+        _("occupation list"), max_length=20, choices=OCCUPATION_LISTS, blank=True
+    )
     lmt_required = models.BooleanField(_("labour-market test required"), default=False)
     lmt_spec = models.CharField(_("labour-market test"), max_length=300, blank=True)
-    lmt_min_weeks = models.PositiveSmallIntegerField(_("vacancy published at least (weeks)"), null=True, blank=True)
+    lmt_min_weeks = models.PositiveSmallIntegerField(
+        _("vacancy published at least (weeks)"), null=True, blank=True
+    )
     decision_days = models.PositiveSmallIntegerField(
-        _("decision time limit (days)"), null=True, blank=True,
+        _("decision time limit (days)"),
+        null=True,
+        blank=True,
         help_text=_("Empty: the Region's general time limit applies."),
     )
     # Conditions on facts the system does not hold, shown to the caseworker to check.
     conditions_to_confirm = models.JSONField(_("conditions to confirm by hand"), default=list, blank=True)
+
+    # The conditions a version sets (what the evaluator reads), in the order forms show them.
+    CONDITION_FIELDS = (
+        "salary_basis", "salary_min", "salary_rule", "age_below", "professions_exempt_from_age",
+        "contract_min_months", "contract_max_months", "diploma_min", "diploma_alternative",
+        "experience_min_years", "experience_below_years", "function_level_min", "function_level_max",
+        "local_contract_required", "occupation_list", "lmt_required", "lmt_spec", "lmt_min_weeks",
+        "decision_days", "conditions_to_confirm",
+    )  # fmt: skip
+    # The figures among them: each may be unverified (null, and named in unverified_fields).
+    NUMBER_FIELDS = (
+        "salary_min", "age_below", "contract_min_months", "contract_max_months",
+        "experience_min_years", "experience_below_years", "function_level_min", "function_level_max",
+        "lmt_min_weeks", "decision_days",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["region", "route", "valid_from"]
@@ -130,7 +173,9 @@ class LegalParameter(DatedRule):
         YEARS = "years", _("years")
 
     key = models.CharField(_("parameter"), max_length=60)
-    region = models.CharField(_("region"), max_length=3, choices=REGIONS, blank=True, help_text=_("Empty: every Region."))
+    region = models.CharField(
+        _("region"), max_length=3, choices=REGIONS, blank=True, help_text=_("Empty: every Region.")
+    )
     # Some periods differ by nationality (Wallonia: 3 years for Moroccan nationals) [S67].
     nationalities = models.JSONField(_("only for nationals of"), default=list, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -214,8 +259,12 @@ class PermitApplication(models.Model):
     region = models.CharField(_("region"), max_length=3, blank=True, choices=REGIONS)
     route = models.CharField(_("route"), max_length=30, blank=True, choices=ROUTE_CHOICES)
     rule_version = models.ForeignKey(
-        RuleVersion, verbose_name=_("rule version"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="applications",
+        RuleVersion,
+        verbose_name=_("rule version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
     )
     submitted_on = models.DateField(_("submitted on"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
@@ -245,4 +294,3 @@ class PermitApplication(models.Model):
     @property
     def granted(self) -> bool:
         return self.decision in {code for code, _label in GRANT_ANNEXES}
-

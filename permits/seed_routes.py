@@ -6,7 +6,7 @@ versioned occupation list (a ``ShortageList``), and its ``occupations`` are its
 ``ShortageOccupation`` rows. The Regions are FL (Flanders), WAL (Wallonia) and BXL
 (Brussels-Capital), and the data covers 2017 to 2026.
 
-Every figure is transcribed from the domain brief (/work/shared/domain/brief.md).
+Every figure is transcribed from the domain brief.
 Salary thresholds come from §3.3 and the rules table of §6, route conditions from
 §3.1, occupation lists from §3.2, and the doubts and disagreements from §8. Each
 row carries the brief's source references (``sources``, e.g. ["S97", "S100"]).
@@ -360,7 +360,7 @@ RULE_VERSIONS: tuple[dict, ...] = (
     {
         "code": "FL-ICT-MGR-2025", "region": "FL", "route": "ICT_MANAGER",
         "valid_from": "2025-01-01", "valid_to": None,
-        "salary_basis": "annual_gross", "salary_min": "78259.20",
+        "salary_basis": "annual_gross", "salary_min": "78259.00",
         "sources": ["S100", "S97", "S49", "S180", "S98"],
         "diploma_min": "bachelor",
         "conditions_to_confirm": [
@@ -368,7 +368,7 @@ RULE_VERSIONS: tuple[dict, ...] = (
             "The worker was employed in the group for at least 3 months before the transfer [S49][S180].",
             "The application is lodged while the worker is outside Belgium [S49].",
         ],
-        "note": "160% of the average wage, the same basis as executives. The brief lists 78,259 [S100][S97]; it is stored as 78,259.20, the exact 160% amount the brief gives for the executive threshold (FL-EXEC-2025). The brief gives no Flemish ICT amount before 2025, so there is no earlier row. The 2025 amount applies until the Statbel update [S98].",
+        "note": "160% of the average wage, the same basis as executives. The brief lists 78,259 [S100][S97], stored as given (160% exactly would be 78,259.20, the executive amount FL-EXEC-2025). The brief gives no Flemish ICT amount before 2025, so there is no earlier row. The 2025 amount applies until the Statbel update [S98].",
     },
     {
         "code": "FL-ICT-SPEC-2025", "region": "FL", "route": "ICT_SPECIALIST",

@@ -19,7 +19,9 @@ def rule_versions_in_force(*, on: dt.date, region: str = "", route: str = "") ->
     return rules.order_by("region", "route")
 
 
-def legal_parameter(*, key: str, on: dt.date, region: str = "", nationality: str = "") -> LegalParameter | None:
+def legal_parameter(
+    *, key: str, on: dt.date, region: str = "", nationality: str = ""
+) -> LegalParameter | None:
     """The period in force for ``key`` on ``on``: a Region's own before the all-Regions one,
     and one for the person's nationality before the general one."""
     rows = LegalParameter.objects.in_force_on(on).filter(Q(region=region) | Q(region=""), key=key)
@@ -31,8 +33,13 @@ def legal_parameter(*, key: str, on: dt.date, region: str = "", nationality: str
 
 
 def date_from_parameter(
-    *, key: str, anchor: dt.date | None, region: str = "", on: dt.date | None = None,
-    nationality: str = "", before: bool = False,
+    *,
+    key: str,
+    anchor: dt.date | None,
+    region: str = "",
+    on: dt.date | None = None,
+    nationality: str = "",
+    before: bool = False,
 ) -> dt.date | None:
     """``anchor`` plus (or minus) the period in force, or None when unknown or unverified.
 
@@ -49,6 +56,9 @@ def date_from_parameter(
 
 def occupation_list_in_force(*, region: str, kind: str, on: dt.date) -> ShortageList | None:
     return (
-        ShortageList.objects.in_force_on(on).filter(region=region, kind=kind)
-        .prefetch_related("occupations").order_by("-valid_from").first()
+        ShortageList.objects.in_force_on(on)
+        .filter(region=region, kind=kind)
+        .prefetch_related("occupations")
+        .order_by("-valid_from")
+        .first()
     )

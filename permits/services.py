@@ -28,10 +28,7 @@ if TYPE_CHECKING:
 
 # The stages in which a case's route is still being decided: a new version changes them.
 PENDING_STAGES = ("dossier_preparation", "permit_submitted")
-NUMBER_FIELDS = (
-    "salary_min", "age_below", "contract_min_months", "contract_max_months", "experience_min_years",
-    "experience_below_years", "function_level_min", "function_level_max", "lmt_min_weeks", "decision_days",
-)
+NUMBER_FIELDS = RuleVersion.NUMBER_FIELDS
 
 
 @dataclass
@@ -57,7 +54,9 @@ def rule_version_validate(data: dict[str, Any]) -> None:
     """Every problem with the proposed version, by field; overlaps are checked on save."""
     errors: dict[str, str] = {}
     if data.get("region") not in REGION_CODES:
-        errors["region"] = _("Unknown region “%(value)s”: use FL, WAL or BXL.") % {"value": data.get("region")}
+        errors["region"] = _("Unknown region “%(value)s”: use FL, WAL or BXL.") % {
+            "value": data.get("region")
+        }
     if data.get("route") not in ROUTE_BY_CODE:
         errors["route"] = _("Unknown route “%(value)s”.") % {"value": data.get("route")}
     if data.get("salary_basis", "annual_gross") not in SALARY_BASIS_CODES:
@@ -86,7 +85,8 @@ def _overlap_problem(rule: RuleVersion) -> tuple[RuleVersion | None, str | None]
     """(the open-ended version to close, or the message of an overlap that is refused)."""
     overlapping = list(
         RuleVersion.objects.filter(region=rule.region, route=rule.route)
-        .overlapping(rule.valid_from, rule.valid_to).order_by("valid_from")
+        .overlapping(rule.valid_from, rule.valid_to)
+        .order_by("valid_from")
     )
     if not overlapping:
         return None, None
@@ -105,8 +105,12 @@ def _pending_cases(rule: RuleVersion) -> list[Case]:
     case_model = apps.get_model("cases", "Case")
     return list(
         case_model.objects.filter(
-            stage__in=PENDING_STAGES, job_offers__region=rule.region, job_offers__permit_route=rule.route,
-        ).distinct().select_related("participant", "programme")
+            stage__in=PENDING_STAGES,
+            job_offers__region=rule.region,
+            job_offers__permit_route=rule.route,
+        )
+        .distinct()
+        .select_related("participant", "programme")
     )
 
 
@@ -131,8 +135,7 @@ def _apply(*, actor: User, data: dict[str, Any]) -> RuleVersionChange:
     if overlap:
         raise ValidationError({"valid_from": overlap})
     cases = [
-        (case, on) for case in _pending_cases(rule)
-        if rule.in_force_on(on := case_evaluation_date(case))
+        (case, on) for case in _pending_cases(rule) if rule.in_force_on(on := case_evaluation_date(case))
     ]
     before = {case.pk: _eligible(case, on, rule.route) for case, on in cases}
     if to_close is not None:

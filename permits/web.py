@@ -27,12 +27,13 @@ from .models import LegalParameter, RuleVersion
 from .routes import REGIONS
 
 UNPROCESSABLE = 422
-# Copied from the version a new one follows: the conditions usually stay, the figures change.
-COPIED_FIELDS = (
-    "region", "route", "salary_basis", "salary_rule", "age_below", "contract_min_months", "contract_max_months",
-    "diploma_min", "experience_min_years", "experience_below_years", "function_level_min", "function_level_max",
-    "local_contract_required", "occupation_list", "lmt_required", "lmt_spec", "lmt_min_weeks", "decision_days",
-)
+# What the form does not show but a new version keeps from the one it follows.
+CARRIED_OVER = ("professions_exempt_from_age", "diploma_alternative", "conditions_to_confirm")
+FORM_FIELDS = (
+    "region", "route", "valid_from", "valid_to",
+    *(name for name in RuleVersion.CONDITION_FIELDS if name not in CARRIED_OVER),
+    "note", "conflict_note",
+)  # fmt: skip
 
 
 def coordinator_only(request: HttpRequest) -> None:
@@ -79,22 +80,18 @@ def rules_in_force(request: HttpRequest) -> HttpResponse:
 
 class RuleVersionForm(forms.ModelForm):
     sources_text = forms.CharField(
-        label=gettext_lazy("Sources"), max_length=300,
+        label=gettext_lazy("Sources"),
+        max_length=300,
         help_text=gettext_lazy("References of the source list, separated by commas, e.g. S97, S100."),
     )
     salary_unverified = forms.BooleanField(
-        label=gettext_lazy("The threshold is not verified yet (leave the amount empty)"), required=False,
+        label=gettext_lazy("The threshold is not verified yet (leave the amount empty)"),
+        required=False,
     )
 
     class Meta:
         model = RuleVersion
-        fields = [
-            "region", "route", "valid_from", "valid_to", "salary_basis", "salary_min", "salary_rule",
-            "age_below", "contract_min_months", "contract_max_months", "diploma_min", "experience_min_years",
-            "experience_below_years", "function_level_min", "function_level_max", "local_contract_required",
-            "occupation_list", "lmt_required", "lmt_spec", "lmt_min_weeks", "decision_days", "note",
-            "conflict_note",
-        ]
+        fields = FORM_FIELDS
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_to": forms.DateInput(attrs={"type": "date"}),
@@ -111,11 +108,17 @@ class RuleVersionForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("salary_unverified") and cleaned.get("salary_min") is not None:
-            self.add_error("salary_min", _("An unverified value is left empty: remove the figure or the unverified mark."))
+            self.add_error(
+                "salary_min",
+                _("An unverified value is left empty: remove the figure or the unverified mark."),
+            )
         return cleaned
 
-    def service_data(self) -> dict:
+    def service_data(self, previous: RuleVersion | None) -> dict:
         data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        for name in CARRIED_OVER:
+            default = RuleVersion._meta.get_field(name).get_default()
+            data[name] = getattr(previous, name) if previous else default
         data["sources"] = [s.strip() for s in self.cleaned_data["sources_text"].split(",") if s.strip()]
         data["unverified_fields"] = ["salary_min"] if self.cleaned_data.get("salary_unverified") else []
         return data
@@ -124,7 +127,8 @@ class RuleVersionForm(forms.ModelForm):
 def _initial_from(version: RuleVersion | None) -> dict:
     if version is None:
         return {}
-    initial = {name: getattr(version, name) for name in COPIED_FIELDS}
+    initial = {name: getattr(version, name) for name in FORM_FIELDS if name not in ("valid_from", "valid_to")}
+    initial["salary_min"] = None  # the figure is what changes
     initial["valid_from"] = (version.valid_to + dt.timedelta(days=1)) if version.valid_to else None
     return initial
 
@@ -132,25 +136,31 @@ def _initial_from(version: RuleVersion | None) -> dict:
 @login_required
 def rule_version_new(request: HttpRequest) -> HttpResponse:
     coordinator_only(request)
-    previous = RuleVersion.objects.filter(pk=request.GET.get("from") or 0).first() if (
-        request.GET.get("from", "").isdigit()
-    ) else None
+    previous = (
+        RuleVersion.objects.filter(pk=request.GET.get("from") or 0).first()
+        if (request.GET.get("from", "").isdigit())
+        else None
+    )
     form = RuleVersionForm(request.POST or None, initial=_initial_from(previous))
     change, status = None, 200
     if request.method == "POST":
         if form.is_valid():
             write = services.rule_version_create if "save" in request.POST else services.rule_version_preview
             try:
-                change = write(actor=request.user, data=form.service_data())
+                change = write(actor=request.user, data=form.service_data(previous))
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
-                    target = field if field in form.fields else ("sources_text" if field == "sources" else None)
+                    target = (
+                        field if field in form.fields else ("sources_text" if field == "sources" else None)
+                    )
                     for problem in problems:
                         form.add_error(target, problem)
                 status = UNPROCESSABLE
             else:
                 if "save" in request.POST:
-                    messages.success(request, _("Rule version %(code)s recorded.") % {"code": change.rule_version.code})
+                    messages.success(
+                        request, _("Rule version %(code)s recorded.") % {"code": change.rule_version.code}
+                    )
                     url = reverse("coordination:rules") + f"?region={change.rule_version.region}"
                     response = redirect(url)
                     response.status_code = 303
@@ -158,5 +168,8 @@ def rule_version_new(request: HttpRequest) -> HttpResponse:
         else:
             status = UNPROCESSABLE
     return render(
-        request, "permits/rule_new.html", {"form": form, "change": change, "previous": previous}, status=status,
+        request,
+        "permits/rule_new.html",
+        {"form": form, "change": change, "previous": previous},
+        status=status,
     )

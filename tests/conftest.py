@@ -10,11 +10,24 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from rest_framework.test import APIClient
 
 from cases.demo import case_walk, path_to
 from cases.models import Case, Organisation, Programme, User
 from cases.services import case_create
+from permits.seed import rule_data_load
+
+
+@pytest.fixture(autouse=True)
+def rule_data(request):
+    """The permit rule data the migrations record. A transactional test flushes the
+    database when it ends, which would leave the tests after it without the data."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames
+    if transactional or marker or "db" in request.fixturenames:
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        rule_data_load(apps)
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from cases.api.csv import CSVRenderer
 from cases.demo import case_walk, path_to, sample_input
 from cases.models import Case, CaseEvent, CaseRead, ChecklistItem, Programme
 from cases.services import case_create, checklist_item_set_done
-from tests.conftest import PARTICIPANT
 from permits.periods import add_months
+from tests.conftest import PARTICIPANT
 from workflow.itinerary import STATES, TRANSITION_BY_NAME, Phase
 from workflow.services import case_advance
 

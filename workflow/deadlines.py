@@ -183,5 +183,8 @@ class LegalDeadline:
         parameter = self._parameter(case, timezone.localdate())
         if parameter is None or parameter.amount is None:
             return gettext("legal period after %(anchor)s, not verified yet") % {"anchor": anchor}
-        text = gettext("%(period)s before %(anchor)s") if self.before else gettext("%(period)s after %(anchor)s")
+        if self.before:
+            text = gettext("%(period)s before %(anchor)s")
+        else:
+            text = gettext("%(period)s after %(anchor)s")
         return text % {"period": describe_period(parameter), "anchor": anchor}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from .itinerary import TransitionSpec, outgoing
-from .services import guard_problems, open_required_items, permission_problem
+from .services import condition_outcomes, guard_problems, open_required_items, permission_problem
 
 if TYPE_CHECKING:
     from cases.models import Case, User
@@ -30,6 +30,8 @@ def transition_options(*, case: Case, user: User) -> list[TransitionOption]:
         if problem := permission_problem(user=user, spec=spec, case=case):
             reasons.append(problem)
         reasons += guard_problems(case=case, spec=spec)
+        # The law's conditions, as they stand for a move made today.
+        reasons += condition_outcomes(case=case, spec=spec, data={})[0]
         if spec.blocked_by_checklist:
             if open_items is None:
                 open_items = open_required_items(case=case)

@@ -59,7 +59,9 @@ def guard_problems(*, case: Case, spec: TransitionSpec) -> list[str]:
     return [reason for guard in spec.guards if (reason := guard(case))]
 
 
-def condition_outcomes(*, case: Case, spec: TransitionSpec, data: Mapping[str, Any]) -> tuple[list[str], dict]:
+def condition_outcomes(
+    *, case: Case, spec: TransitionSpec, data: Mapping[str, Any]
+) -> tuple[list[str], dict]:
     """Every reason the law's conditions give against this input, and what to record."""
     reasons: list[str] = []
     record: dict = {}

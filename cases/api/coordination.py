@@ -7,20 +7,18 @@ the user may see (``cases_visible_to``), and the two audit lists export to CSV w
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from permits.api import query_date as date_param
 
 from .. import reports
 from ..models import CaseRead
@@ -42,19 +40,6 @@ class IsCoordinator(BasePermission):
 
 
 COORDINATORS_ONLY = [IsAuthenticated, IsCoordinator]
-
-
-def date_param(request: Request, name: str) -> dt.date | None:
-    """A YYYY-MM-DD query parameter, or None when absent; a bad one is a 400 naming it."""
-    value = request.query_params.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ApiValidationError(
-            {name: [_("Give the date as YYYY-MM-DD, not “%(value)s”.") % {"value": value}]}
-        ) from None
 
 
 # --- Dashboard ---------------------------------------------------------------------------------

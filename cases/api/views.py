@@ -279,7 +279,9 @@ class CaseViewSet(
         responses=EvaluationSerializer,
         summary="Permit-route eligibility of the case's accepted offer",
         parameters=[
-            OpenApiParameter("on", OpenApiTypes.DATE, description="Default: the submission date, else today."),
+            OpenApiParameter(
+                "on", OpenApiTypes.DATE, description="Default: the submission date, else today."
+            ),
             OpenApiParameter("route", str, description="Only this route."),
         ],
     )
@@ -295,7 +297,9 @@ class CaseViewSet(
         except SalaryBasisMismatch as problem:
             raise ApiValidationError({"salary": [problem.message]}) from None
         if evaluation is None:
-            raise ApiValidationError({"offer": [_("No accepted job offer in Belgium is recorded for this case.")]})
+            raise ApiValidationError(
+                {"offer": [_("No accepted job offer in Belgium is recorded for this case.")]}
+            )
         return Response(evaluation.as_dict())
 
     @extend_schema(responses=FieldChangeSerializer(many=True), summary="What changed, field by field")

@@ -107,7 +107,9 @@ def itinerary_lanes(case: Case) -> list[dict]:
 
 
 # While the route is being chosen, filed and decided, the case page evaluates it.
-ROUTE_STAGES = ("pre_departure", "dossier_preparation", "permit_submitted", "permit_refused", "appeal_pending")
+ROUTE_STAGES = (
+    "pre_departure", "dossier_preparation", "permit_submitted", "permit_refused", "appeal_pending",
+)
 
 
 def permit_route_context(case: Case) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from pathlib import Path
@@ -88,3 +89,43 @@ def test_other_roles_do_not_reach_the_coordination_pages(page, caseworker):
     login(page, caseworker)
     assert page.goto("/coordination/").status == 403
     assert page.goto("/coordination/audit/").status == 403
+
+
+def test_the_coordinator_adds_next_years_thresholds_with_a_preview(page, coordinator, make_case, caseworker):
+    from decimal import Decimal
+
+    from cases.demo import checklist_complete
+    from permits.models import RuleVersion
+
+    # A Flemish case in dossier preparation at 50,000 EUR: eligible now on the HQ route.
+    case = make_case(at="dossier_preparation")
+    case.job_offers.update(gross_annual_salary=Decimal("50000.00"))
+    checklist_complete(case=case, actor=caseworker)
+    current = RuleVersion.objects.get(code="FL-HQ-2026")
+    login(page, coordinator)
+    page.goto("/coordination/rules/?region=FL")
+    row = page.get_by_test_id("rule-FL-HQ-2026")
+    expect(row).to_contain_text("48,912.00 EUR")
+    expect(page.get_by_test_id("rule-FL-EXEC-2025")).to_be_visible()
+    page.goto("/coordination/rules/?region=FL&on=2022-06-01")
+    expect(page.get_by_test_id("rule-FL-EXEC-2022")).to_contain_text("unverified")
+
+    page.goto("/coordination/rules/?region=FL")
+    row.get_by_role("link", name="Next version").click()
+    page.wait_for_url("**/coordination/rules/new/**")
+    today = dt.date.today()
+    page.get_by_label("Valid from").fill(today.isoformat())
+    page.get_by_label("Minimum salary (EUR)").fill("51000.00")
+    page.get_by_label("Sources").fill("S98")
+    click_and_wait_for_render(page, page.get_by_role("button", name="Preview"))
+    preview = page.get_by_test_id("preview")
+    expect(preview).to_contain_text("FL-HQ-2026 would end on")
+    expect(preview).to_contain_text(f"{case.reference}: is no longer eligible")
+    assert RuleVersion.objects.get(pk=current.pk).valid_to is None  # nothing kept
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/coordination/rules/?region=FL")
+    expect(page.get_by_text("recorded", exact=False).first).to_be_visible()
+    assert RuleVersion.objects.get(pk=current.pk).valid_to == today - dt.timedelta(days=1)
+    assert RuleVersion.objects.filter(region="FL", route="HQ", valid_from=today, salary_min=Decimal("51000.00")).exists()
