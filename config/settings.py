@@ -1,7 +1,8 @@
 """Itinera settings: one module, driven by environment variables.
 
 Every value a deployment may need to change is read from the environment with a
-default that suits a developer's machine (SQLite file, console e-mail, DEBUG on).
+default that suits a developer's machine (SQLite file, console e-mail). DEBUG is off
+unless ``DJANGO_DEBUG`` turns it on (``scripts/start`` does, for the local demo).
 """
 
 import os
@@ -22,11 +23,24 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
 # The fallback key only serves local development; production sets DJANGO_SECRET_KEY.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# --- HTTPS: a deployment behind TLS turns these on (see the README's Operations) -----------
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", False)
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (only then: a client
+# could otherwise claim HTTPS).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_TLS_PROXY", False) else None
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,16 +63,21 @@ INSTALLED_APPS = [
     "workflow",
     "cases",
     "documents",
+    "worker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, compressed and with hashed names, straight from the app server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Refuses NUL characters and absurdly deep JSON before any view reads them.
+    "config.boundary.RequestBoundaryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -143,8 +162,10 @@ MEDIA_ROOT = Path(os.environ.get("ITINERA_MEDIA_ROOT", VAR_DIR / "media"))
 # views that check who is asking.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Before collectstatic (a test run, a fresh checkout) names are served unhashed.
+WHITENOISE_MANIFEST_STRICT = False
 if os.environ.get("ITINERA_S3_BUCKET"):
     # Any S3-compatible bucket (AWS, MinIO, Ceph, ...). Files stay private: the app
     # streams them to users who may see the case, never through bucket URLs.
@@ -172,6 +193,16 @@ TASKS = {
         "BACKEND": os.environ.get("ITINERA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
+}
+
+# Workers say they are alive every few seconds; one silent for the timeout is taken for
+# dead and its running tasks are queued again by the periodic reclaim (worker.reclaim).
+ITINERA_WORKER = {
+    "heartbeat_every": float(os.environ.get("ITINERA_WORKER_HEARTBEAT_SECONDS", "10")),
+    "heartbeat_timeout": float(os.environ.get("ITINERA_WORKER_TIMEOUT_SECONDS", "45")),
+    "reclaim_every": float(os.environ.get("ITINERA_WORKER_RECLAIM_SECONDS", "30")),
+    # /healthz answers 503 when a task has waited longer than this (no worker takes them).
+    "max_task_wait": float(os.environ.get("ITINERA_HEALTH_MAX_TASK_WAIT_SECONDS", "900")),
 }
 
 # --- E-mail ---------------------------------------------------------------------------
@@ -209,13 +240,36 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries"},
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "django_countries.countries",
+        "RegionEnum": "permits.routes.REGIONS",
+        "RouteEnum": "permits.routes.ROUTE_CHOICES",
+        "SalaryBasisEnum": "permits.routes.SALARY_BASES",
+        "DiplomaLevelEnum": "permits.routes.DIPLOMA_LEVELS",
+        "ProfessionEnum": "permits.routes.PROFESSIONS",
+        "PermitApplicationKindEnum": "permits.models.PermitApplication.Kind",
+        "CaseEventKindEnum": "cases.models.CaseEvent.Kind",
+    },
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        # ITINERA_LOG_FORMAT=json: one JSON object per line, for a log collector.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("ITINERA_LOG_FORMAT") == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("ITINERA_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

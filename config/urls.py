@@ -4,10 +4,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from cases.web import accounts
+from worker.health import healthz
 
 from .site import site
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("cases.api.urls")),
     # Log in and out of the browsable API with a session.

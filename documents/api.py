@@ -92,6 +92,8 @@ class DocumentExportViewSet(
     """Bulk exports: a coordinator asks, the worker builds the ZIP, the page polls progress."""
 
     serializer_class = DocumentExportSerializer
+    # The schema reads the id's type from the model (the queryset needs a user).
+    queryset = DocumentExport.objects.none()
 
     def get_queryset(self):
         return DocumentExport.objects.filter(requested_by=self.request.user)

@@ -131,7 +131,12 @@ def _document_finish(document_id: int, *, pdf: bytes | None = None, error: str =
             document.status = Document.Status.FAILED
             document.error = error[:2000]
         else:
-            document.file.save(document_filename(document), ContentFile(pdf), save=False)
+            name = document_filename(document)
+            # A file under this version's name can only be left by a worker killed between
+            # storing it and this commit: replace it rather than store a second copy.
+            if document.file.storage.exists(document.file.field.generate_filename(document, name)):
+                document.file.storage.delete(document.file.field.generate_filename(document, name))
+            document.file.save(name, ContentFile(pdf), save=False)
             document.sha256 = hashlib.sha256(pdf).hexdigest()
             document.size = len(pdf)
             document.status = Document.Status.READY
@@ -141,9 +146,11 @@ def _document_finish(document_id: int, *, pdf: bytes | None = None, error: str =
         return document
 
 
-def documents_requeue_pending(*, older_than: dt.timedelta) -> int:
-    """Queue again the documents and exports unfinished for longer than ``older_than``,
-    e.g. after a worker died mid-render. Run it when no worker is running.
+def documents_requeue_pending(*, older_than: dt.timedelta = dt.timedelta(0)) -> int:
+    """Queue again the documents and exports unfinished for longer than ``older_than``.
+
+    The running workers reclaim a dead worker's tasks on their own (``worker.reclaim``);
+    this is the manual tool for the rest (a queue emptied by hand, say).
 
     Rendering is idempotent, so a document whose task is merely slow is not harmed
     by a second task: whichever finishes first stores the file, the other does nothing.

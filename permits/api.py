@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -61,6 +61,7 @@ def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:
 DATE_ERRORS = {"invalid": gettext_lazy("Give the date as YYYY-MM-DD.")}
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "53220.00"})
 class MoneyField(serializers.Field):
     """An amount in euros as a string or number, with messages a person understands."""
 
@@ -273,10 +274,8 @@ class AffectedCaseSerializer(serializers.Serializer):
 
 class RuleVersionChangeSerializer(serializers.Serializer):
     rule_version = RuleVersionSerializer()
-    closed = serializers.SlugRelatedField(
-        slug_field="code",
-        read_only=True,
-        allow_null=True,
+    closed = serializers.CharField(
+        source="closed.code", allow_null=True, default=None,
         help_text="The open-ended version this one ends, if any.",
     )
     affected_cases = AffectedCaseSerializer(many=True, source="affected")

@@ -20,6 +20,15 @@ from permits.seed import rule_data_load
 
 
 @pytest.fixture(autouse=True)
+def static_files_uncollected(settings):
+    """Production serves collected, hashed static files; tests read them from the apps."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def rule_data(request):
     """The permit rule data the migrations record. A transactional test flushes the
     database when it ends, which would leave the tests after it without the data."""

@@ -105,7 +105,7 @@ def test_mentor_cannot_open_another_participants_case(new_page, mentor, mentee, 
     for url in (f"/cases/{someone_elses.pk}/", f"/mentoring/{someone_elses.pk}/follow-up/"):
         response = page.goto(url)
         assert response.status == 404, url
-        expect(page.get_by_text("Page not found")).to_be_visible()
+        expect(page.get_by_role("heading", name="This page does not exist")).to_be_visible()
         expect(page.locator("body")).not_to_contain_text("Hamza")
     # Their own participant's case still opens.
     assert page.goto(f"/cases/{mentee.pk}/").status == 200
