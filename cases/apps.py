@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from . import logins  # noqa: F401  (connects the receivers that audit logins)

@@ -409,6 +409,32 @@ class CaseRead(models.Model):
         return f"{self.case_id} {self.kind} {self.user_id} {self.at:%Y-%m-%d %H:%M}"
 
 
+class LoginEvent(models.Model):
+    """Every login, wrong password and lockout, for the coordinators' audit log."""
+
+    class Kind(models.TextChoices):
+        SUCCEEDED = "succeeded", _("Logged in")
+        FAILED = "failed", _("Wrong username or password")
+        LOCKED_OUT = "locked_out", _("Locked out after repeated failures")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    username = models.CharField(_("username"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    channel = models.CharField(_("through"), max_length=10, help_text=_("web or api"))
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("login event")
+        verbose_name_plural = _("login events")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
 class MentoringPlan(models.Model):
     """The agreed follow-up cadence: often at first, then at a steadier pace."""
 

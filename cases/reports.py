@@ -24,7 +24,7 @@ from permits.periods import add_months
 from workflow.checklists import RESPONSIBLE_ROLES
 from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITION_BY_NAME, Phase
 
-from .models import Case, CaseEvent, CaseRead, ChecklistItem, Organisation, Programme
+from .models import Case, CaseEvent, CaseRead, ChecklistItem, LoginEvent, Organisation, Programme
 
 # --- Filters ------------------------------------------------------------------------------------
 
@@ -423,3 +423,23 @@ def audit_reads(
         reads = reads.filter(user__username=user.strip())
     reads = reads.filter(_date_range("at", date_from, date_to))
     return reads.select_related("case__participant", "user", "document").order_by("-at", "-id")
+
+
+def audit_logins(
+    *,
+    username: str = "",
+    kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[LoginEvent]:
+    """Logins, wrong passwords and lockouts, newest first (same conventions as
+    ``audit_events``; an unknown ``kind`` raises ``ValidationError``)."""
+    logins = LoginEvent.objects.all()
+    kind = kind.strip()
+    if kind:
+        if kind not in LoginEvent.Kind.values:
+            raise ValidationError({"kind": _("Unknown kind “%(value)s”.") % {"value": kind}})
+        logins = logins.filter(kind=kind)
+    if username.strip():
+        logins = logins.filter(username=username.strip())
+    return logins.filter(_date_range("at", date_from, date_to)).select_related("user").order_by("-at", "-id")

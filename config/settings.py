@@ -5,6 +5,7 @@ default that suits a developer's machine (SQLite file, console e-mail). DEBUG is
 unless ``DJANGO_DEBUG`` turns it on (``scripts/start`` does, for the local demo).
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "viewflow",
     "permits",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "config.boundary.RequestBoundaryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it answers a lockout raised anywhere above with its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +127,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -132,6 +138,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Five wrong passwords for one username from one address lock both out for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("ITINERA_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("ITINERA_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cases.web.accounts.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -226,6 +240,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Only the token endpoint is throttled (it names its scope); logins are also locked out.
+    "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("ITINERA_TOKEN_THROTTLE", "10/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Itinera API",

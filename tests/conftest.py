@@ -11,12 +11,19 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from cases.demo import case_walk, path_to
 from cases.models import Case, Organisation, Programme, User
 from cases.services import case_create
 from permits.seed import rule_data_load
+
+
+@pytest.fixture(autouse=True)
+def no_throttle_history():
+    """Throttles count requests in the cache: each test starts with none counted."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

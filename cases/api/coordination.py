@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from permits.api import query_date as date_param
 
 from .. import reports
-from ..models import CaseRead
+from ..models import CaseRead, LoginEvent
 from ..selectors import cases_visible_to
 from .csv import CSVExportMixin
 from .serializers import EventSerializer
@@ -207,6 +207,47 @@ class AuditReadList(CSVExportMixin, generics.ListAPIView):
                 kind=params.get("kind", ""),
                 date_from=date_from,
                 date_to=date_to,
+            )
+        except ValidationError as error:
+            raise api_validation_error(error) from None
+
+
+class AuditLoginSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    ip_address = serializers.CharField(allow_null=True)
+    channel = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+@extend_schema(
+    summary="Audit trail: logins, wrong passwords and lockouts, newest first",
+    parameters=[
+        OpenApiParameter("username", str),
+        OpenApiParameter("kind", str, enum=LoginEvent.Kind.values),
+        *AUDIT_DATE_PARAMETERS,
+    ],
+)
+class AuditLoginList(CSVExportMixin, generics.ListAPIView):
+    """Who logged in, who typed a wrong password, who was locked out; ``?format=csv`` exports them all."""
+
+    permission_classes = COORDINATORS_ONLY
+    serializer_class = AuditLoginSerializer
+    csv_filename = "audit-logins"
+    csv_columns = tuple(
+        (name, name) for name in ("id", "username", "kind", "kind_label", "ip_address", "channel", "at")
+    )
+
+    def get_queryset(self):
+        request = self.request
+        params = request.query_params
+        date_from, date_to = date_param(request, "date_from"), date_param(request, "date_to")
+        try:
+            return reports.audit_logins(
+                username=params.get("username", ""), kind=params.get("kind", ""),
+                date_from=date_from, date_to=date_to,
             )
         except ValidationError as error:
             raise api_validation_error(error) from None

@@ -2,11 +2,14 @@ from django.urls import include, path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
 
 from documents.api import DocumentExportViewSet, DocumentViewSet
 from permits.api import EligibilityView, RuleVersionListView
 
+from ..web.accounts import lockout_response
 from . import coordination, views, work
 
 router = DefaultRouter(trailing_slash=True)
@@ -17,11 +20,21 @@ router.register("document-exports", DocumentExportViewSet, basename="document-ex
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for an API token (throttled; locked out like the
+    login page after repeated wrong passwords)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
 
     @extend_schema(responses=views.token_response)
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks the request it locked out (the password is not even checked).
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request._request)
+            raise
 
 
 urlpatterns = [
@@ -38,4 +51,5 @@ urlpatterns = [
     path("dashboard/", coordination.DashboardView.as_view(), name="api-dashboard"),
     path("audit/events/", coordination.AuditEventList.as_view(), name="api-audit-events"),
     path("audit/reads/", coordination.AuditReadList.as_view(), name="api-audit-reads"),
+    path("audit/logins/", coordination.AuditLoginList.as_view(), name="api-audit-logins"),
 ]

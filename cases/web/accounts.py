@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
 
@@ -42,3 +44,18 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
+
+
+def lockout_response(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+    """What a locked-out login sees (django-axes calls this): how long, in their language."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    if request.path.startswith("/api/"):
+        message = _(
+            "After %(failure_limit)d wrong passwords this account is locked from this address for "
+            "%(cooloff_minutes)d minutes."
+        ) % context
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "errors/locked.html", context, status=429)

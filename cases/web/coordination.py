@@ -19,7 +19,7 @@ from documents.services import document_export_request
 from workflow.itinerary import STATES, Phase
 
 from .. import reports
-from ..models import Case, CaseEvent, CaseRead, Organisation, Programme
+from ..models import Case, CaseEvent, CaseRead, LoginEvent, Organisation, Programme
 from ..selectors import cases_visible_to
 from .views import UNPROCESSABLE, see_other
 
@@ -101,7 +101,7 @@ def _parse_day(value: str, name: str, errors: list[str]) -> dt.date | None:
 def audit(request: HttpRequest) -> HttpResponse:
     """Who did what (events) and who looked at what (reads), filterable, exportable as CSV."""
     coordinator_only(request)
-    view = "reads" if request.GET.get("view") == "reads" else "events"
+    view = request.GET.get("view") if request.GET.get("view") in ("reads", "logins") else "events"
     errors: list[str] = []
     date_from = _parse_day(request.GET.get("date_from", ""), _("From"), errors)
     date_to = _parse_day(request.GET.get("date_to", ""), _("To"), errors)
@@ -116,22 +116,26 @@ def audit(request: HttpRequest) -> HttpResponse:
             rows = reports.audit_events(
                 **filters, actor=request.GET.get("who", ""), action=request.GET.get("action", "")
             ).select_related("case", "actor")
+        elif view == "logins":
+            rows = reports.audit_logins(
+                username=request.GET.get("who", ""), date_from=date_from, date_to=date_to
+            )
         else:
             rows = reports.audit_reads(**filters, user=request.GET.get("who", "")).select_related(
                 "case__participant", "user", "document"
             )
     except ValidationError as error:
         errors += error.messages
-        rows = CaseEvent.objects.none() if view == "events" else CaseRead.objects.none()
+        rows = {"events": CaseEvent, "reads": CaseRead, "logins": LoginEvent}[view].objects.none()
     for problem in errors:
         messages.error(request, problem)
     query = request.GET.copy()
     query.pop("page", None)
-    api = reverse("api-audit-reads" if view == "reads" else "api-audit-events")
+    api = reverse(f"api-audit-{view}")
     csv_query = query.copy()
     csv_query.pop("view", None)
     if "who" in csv_query:
-        csv_query["user" if view == "reads" else "actor"] = csv_query.pop("who")[0]
+        csv_query[{"reads": "user", "logins": "username"}.get(view, "actor")] = csv_query.pop("who")[0]
     csv_query["format"] = "csv"
     return render(
         request,
