@@ -240,6 +240,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
     # Only the token endpoint is throttled (it names its scope); logins are also locked out.
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("ITINERA_TOKEN_THROTTLE", "10/min")},
 }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +14,6 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from cases.api.serializers import DocumentSerializer
-from cases.api.views import api_validation_error
 from cases.models import CaseRead
 from cases.rules import can_work_on_case, is_coordinator
 from cases.selectors import documents_visible_to
@@ -102,12 +100,7 @@ class DocumentExportViewSet(
     def create(self, request):
         payload = DocumentExportRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            export = services.document_export_request(actor=request.user, filters=payload.validated_data)
-        except PermissionDenied as error:
-            raise ApiPermissionDenied(str(error)) from None
-        except ValidationError as error:
-            raise api_validation_error(error) from None
+        export = services.document_export_request(actor=request.user, filters=payload.validated_data)
         return Response(
             DocumentExportSerializer(export, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +19,6 @@ from permits.api import EvaluationSerializer, query_choice, query_date
 from permits.case_eligibility import evaluate_case
 from permits.eligibility import SalaryBasisMismatch
 from permits.routes import ROUTE_CHOICES
-from workflow.exceptions import InvalidInput, StaleVersion, TransitionError
 from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITIONS, Phase
 from workflow.selectors import transition_options
 from workflow.services import case_advance
@@ -71,22 +69,6 @@ def case_detail_data(*, case: Case, request: Request) -> dict:
     case.transition_options = transition_options(case=case, user=user)
     case.event_rows = list(selectors.case_timeline(case=case))
     return CaseDetailSerializer(case, context=context).data
-
-
-def transition_error_response(error: TransitionError) -> Response:
-    body: dict = {"detail": error.message}
-    if error.reasons:
-        body["reasons"] = error.reasons
-    if isinstance(error, InvalidInput):
-        body["data"] = error.errors
-    if isinstance(error, StaleVersion):
-        body["current_version"] = error.current_version
-    return Response(body, status=error.status_code)
-
-
-def api_validation_error(error: ValidationError) -> ApiValidationError:
-    """A Django ValidationError as DRF's, so the client gets a 400 naming each field."""
-    return ApiValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 @extend_schema(responses=ItinerarySerializer, summary="The itinerary: states and transitions")
@@ -170,17 +152,12 @@ class CaseViewSet(
         if programme is None:
             raise ApiValidationError({"programme": [_("No such programme.")]})
         participant = dict(payload.validated_data["participant"])
-        try:
-            case = services.case_create(
-                actor=request.user,
-                programme=programme,
-                participant=participant,
-                cohort=payload.validated_data.get("cohort", ""),
-            )
-        except PermissionDenied as error:
-            raise ApiPermissionDenied(str(error)) from None
-        except ValidationError as error:
-            raise api_validation_error(error) from None
+        case = services.case_create(
+            actor=request.user,
+            programme=programme,
+            participant=participant,
+            cohort=payload.validated_data.get("cohort", ""),
+        )
         case = selectors.case_detail(user=request.user, case_id=case.pk)
         return Response(case_detail_data(case=case, request=request), status=status.HTTP_201_CREATED)
 
@@ -196,17 +173,14 @@ class CaseViewSet(
         case = self.get_case()
         payload = TransitionRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            case_advance(
-                case=case,
-                transition=transition,
-                actor=request.user,
-                version=payload.validated_data["version"],
-                data=payload.validated_data["data"],
-                override_reason=payload.validated_data["override_reason"],
-            )
-        except TransitionError as error:
-            return transition_error_response(error)
+        case_advance(
+            case=case,
+            transition=transition,
+            actor=request.user,
+            version=payload.validated_data["version"],
+            data=payload.validated_data["data"],
+            override_reason=payload.validated_data["override_reason"],
+        )
         case = selectors.case_detail(user=request.user, case_id=case.pk)
         return Response(case_detail_data(case=case, request=request))
 
@@ -217,12 +191,7 @@ class CaseViewSet(
         case = self.get_case()
         payload = NoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            event = services.case_note_add(case=case, actor=request.user, text=payload.validated_data["text"])
-        except PermissionDenied as error:
-            raise ApiPermissionDenied(str(error)) from None
-        except ValidationError as error:
-            raise api_validation_error(error) from None
+        event = services.case_note_add(case=case, actor=request.user, text=payload.validated_data["text"])
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
@@ -241,14 +210,9 @@ class CaseViewSet(
             user = User.objects.filter(username=username, is_active=True).first()
             if user is None:
                 raise ApiValidationError({"user": [_("No active user with this username.")]})
-        try:
-            services.case_assign(
-                case=case, actor=request.user, role=payload.validated_data["role"], user=user
-            )
-        except PermissionDenied as error:
-            raise ApiPermissionDenied(str(error)) from None
-        except ValidationError as error:
-            raise api_validation_error(error) from None
+        services.case_assign(
+            case=case, actor=request.user, role=payload.validated_data["role"], user=user
+        )
         case = selectors.case_detail(user=request.user, case_id=case.pk)
         return Response(case_detail_data(case=case, request=request))
 
@@ -264,15 +228,10 @@ class CaseViewSet(
             return Response(FollowUpSerializer(case.follow_ups.select_related("mentor"), many=True).data)
         payload = FollowUpSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                follow_up = services.follow_up_log(
-                    case=case, mentor=request.user, data=dict(payload.validated_data)
-                )
-        except PermissionDenied as error:
-            raise ApiPermissionDenied(str(error)) from None
-        except ValidationError as error:
-            raise api_validation_error(error) from None
+        with transaction.atomic():
+            follow_up = services.follow_up_log(
+                case=case, mentor=request.user, data=dict(payload.validated_data)
+            )
         return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -327,15 +286,12 @@ class ChecklistItemViewSet(viewsets.GenericViewSet):
         item = get_object_or_404(self.get_queryset(), pk=pk)
         payload = ChecklistItemUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            item = services.checklist_item_set_done(
-                item=item,
-                actor=request.user,
-                done=payload.validated_data["done"],
-                note=payload.validated_data.get("note"),
-            )
-        except PermissionDenied as error:
-            raise ApiPermissionDenied(str(error)) from None
+        item = services.checklist_item_set_done(
+            item=item,
+            actor=request.user,
+            done=payload.validated_data["done"],
+            note=payload.validated_data.get("note"),
+        )
         return Response(ChecklistItemSerializer(item).data)
 
 
