@@ -29,6 +29,7 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from documents.specs import DOCUMENT_SPECS
+from permits.routes import DIPLOMA_LEVELS, PROFESSIONS, REGIONS, ROUTES, SALARY_BASES
 from workflow.checklists import CHECKLISTS, RESPONSIBLE_ROLES
 from workflow.itinerary import STATES, TRANSITIONS, Phase
 
@@ -224,6 +225,11 @@ def declared_labels() -> dict[str, str]:
             labels.setdefault(str(label), f"role {role}")
         for kind, spec in DOCUMENT_SPECS.items():
             labels.setdefault(str(spec.title), f"document {kind}")
+        for route in ROUTES:
+            labels.setdefault(str(route.label), f"route {route.code}")
+        for vocabulary in (REGIONS, SALARY_BASES, DIPLOMA_LEVELS, PROFESSIONS):
+            for code, label in vocabulary:
+                labels.setdefault(str(label), f"permit vocabulary {code}")
     return labels
 
 
