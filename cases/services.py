@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from workflow.itinerary import INITIAL_STAGE, Phase
 from workflow.services import stage_enter
 
+from .evidence import evidence_inspect
 from .models import (
     Case,
     CaseEvent,
@@ -338,33 +340,31 @@ def participant_update(*, participant: Participant, actor: User, data: dict[str,
     return participant
 
 
-EVIDENCE_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-
-
 @transaction.atomic
 def checklist_item_attach_evidence(*, item: ChecklistItem, actor: User, upload) -> ChecklistItem:
-    """Attach a scan or file as proof (PDF, JPEG or PNG, at most 5 MB)."""
+    """Attach a scan or file as proof: a plain PDF, or a JPEG or PNG re-encoded without
+    its metadata, at most 5 MB (``cases.evidence``). A replaced file is deleted once the
+    new one is stored, and the replacement is an event.
+
+    Raises ``EvidenceRefused`` (with its HTTP status) for a file that may not be stored.
+    """
     item = ChecklistItem.objects.select_for_update().select_related("case").get(pk=item.pk)
     if not checklist_item_may_tick(user=actor, item=item):
         raise PermissionDenied(_("You may not change this checklist."))
     if not item.accepts_evidence:
         raise ValidationError({"evidence": _("This item takes no evidence.")})
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"evidence": _("The file is larger than 5 MB.")})
-    head = upload.read(8)
-    upload.seek(0)
-    kind = (
-        "application/pdf" if head.startswith(b"%PDF")
-        else "image/png" if head.startswith(b"\x89PNG")
-        else "image/jpeg" if head.startswith(b"\xff\xd8\xff")
-        else None
-    )
-    if kind is None:
-        raise ValidationError({"evidence": _("Upload a PDF, JPEG or PNG file.")})
-    item.evidence.save(f"{item.code}{EVIDENCE_TYPES[kind]}", upload, save=True)
+    clean = evidence_inspect(upload)
+    replaced = item.evidence.name if item.evidence else ""
+    item.evidence.save(f"{item.code}{clean.extension}", ContentFile(clean.content), save=True)
     CaseEvent.objects.create(
         case=item.case, kind=CaseEvent.Kind.NOTE, actor=actor,
-        payload={"evidence": True, "item": item.code, "stage": item.stage, "label": item.label},
+        payload={
+            "evidence": True, "item": item.code, "stage": item.stage, "label": item.label,
+            "replaced": bool(replaced),
+        },
     )
+    if replaced and replaced != item.evidence.name:
+        storage = item.evidence.storage
+        # Only once the new file's row is committed: a rollback keeps the old one.
+        transaction.on_commit(lambda: storage.delete(replaced))
     return item

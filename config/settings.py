@@ -27,6 +27,8 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # The fallback key only serves local development; production sets DJANGO_SECRET_KEY.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+# While rotating: the former keys, so sessions and signed links they made stay valid.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
@@ -176,10 +178,8 @@ MEDIA_ROOT = Path(os.environ.get("ITINERA_MEDIA_ROOT", VAR_DIR / "media"))
 # views that check who is asking.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.static.StaticFilesStorage"},
 }
-# Before collectstatic (a test run, a fresh checkout) names are served unhashed.
-WHITENOISE_MANIFEST_STRICT = False
 if os.environ.get("ITINERA_S3_BUCKET"):
     # Any S3-compatible bucket (AWS, MinIO, Ceph, ...). Files stay private: the app
     # streams them to users who may see the case, never through bucket URLs.

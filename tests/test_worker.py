@@ -42,6 +42,8 @@ def beat(worker_id: str, seen: dt.datetime) -> None:
     WorkerHeartbeat.objects.create(worker_id=worker_id, hostname="h", pid=1, started_at=seen, seen_at=seen)
 
 
+# The real worker closes its connection between tasks: only a committed database survives it.
+@pytest.mark.django_db(transaction=True)
 def test_tasks_of_a_silent_worker_go_back_to_the_queue(make_case):
     case = make_case()
     document = case.documents.get()
@@ -73,6 +75,8 @@ def test_a_live_worker_keeps_its_tasks_and_an_unknown_one_gets_a_longer_lease(ma
     assert (live.status, unknown.status) == ("RUNNING", "READY")
 
 
+# The real worker closes its connection between tasks: only a committed database survives it.
+@pytest.mark.django_db(transaction=True)
 def test_an_export_of_a_dead_worker_starts_over(coordinator, make_case):
     make_case()
     export = document_export_request(actor=coordinator, filters={})

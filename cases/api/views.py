@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -270,9 +271,13 @@ class CaseViewSet(
         return Response(FieldChangeSerializer(selectors.case_changes(case=case), many=True).data)
 
 
+class EvidenceUploadSerializer(serializers.Serializer):
+    evidence = serializers.FileField(allow_empty_file=True, help_text="The scan or file.")
+
+
 class ChecklistItemViewSet(viewsets.GenericViewSet):
     serializer_class = ChecklistItemSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self):
         return selectors.checklist_items_visible_to(self.request.user).select_related("case")
@@ -293,6 +298,22 @@ class ChecklistItemViewSet(viewsets.GenericViewSet):
             note=payload.validated_data.get("note"),
         )
         return Response(ChecklistItemSerializer(item).data)
+
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: ChecklistItemSerializer},
+        summary="Attach evidence (PDF, JPEG or PNG, at most 5 MB); 400, 413 or 415 say why not",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def evidence(self, request, pk=None):
+        item = get_object_or_404(self.get_queryset(), pk=pk)
+        payload = EvidenceUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        item = services.checklist_item_attach_evidence(
+            item=item, actor=request.user, upload=payload.validated_data["evidence"]
+        )
+        return Response(ChecklistItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 token_response = inline_serializer("Token", {"token": serializers.CharField()})

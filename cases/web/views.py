@@ -25,6 +25,7 @@ from workflow.selectors import transition_options
 from workflow.services import case_advance
 
 from .. import selectors, services
+from ..evidence import EvidenceRefused
 from ..models import Case, CaseEvent, CaseRead, Organisation, User
 from ..rules import can_view_full_case, can_work_on_case
 from .forms import CaseCreateForm, CaseFilterForm, EvidenceForm, NoteForm, ParticipantForm
@@ -263,6 +264,8 @@ def checklist_evidence(request: HttpRequest, pk: int, item_id: int) -> HttpRespo
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except EvidenceRefused as refusal:
+            messages.error(request, refusal.message)
         else:
             messages.success(request, _("Evidence attached."))
     else:
