@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +32,23 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-m
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# Content-Security-Policy on every page: scripts from the app only (an inline one needs
+# the page's nonce); viewflow's templates set style attributes, hence inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": ["'none'"],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- HTTPS: a deployment behind TLS turns these on (see the README's Operations) -----------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
@@ -61,19 +79,21 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "axes",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "viewflow",
     "permits",
     "workflow",
     "cases",
     "documents",
-    "worker",
+    "operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files, compressed and with hashed names, straight from the app server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,7 +230,7 @@ TASKS = {
 }
 
 # Workers say they are alive every few seconds; one silent for the timeout is taken for
-# dead and its running tasks are queued again by the periodic reclaim (worker.reclaim).
+# dead and its running tasks are queued again by the periodic reclaim (operations.reclaim).
 ITINERA_WORKER = {
     "heartbeat_every": float(os.environ.get("ITINERA_WORKER_HEARTBEAT_SECONDS", "10")),
     "heartbeat_timeout": float(os.environ.get("ITINERA_WORKER_TIMEOUT_SECONDS", "45")),

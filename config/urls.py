@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from cases.web import accounts
-from worker.health import healthz
+from operations.health import healthz
 
 from .site import site
 

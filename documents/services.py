@@ -149,7 +149,7 @@ def _document_finish(document_id: int, *, pdf: bytes | None = None, error: str =
 def documents_requeue_pending(*, older_than: dt.timedelta = dt.timedelta(0)) -> int:
     """Queue again the documents and exports unfinished for longer than ``older_than``.
 
-    The running workers reclaim a dead worker's tasks on their own (``worker.reclaim``);
+    The running workers reclaim a dead worker's tasks on their own (``operations.reclaim``);
     this is the manual tool for the rest (a queue emptied by hand, say).
 
     Rendering is idempotent, so a document whose task is merely slow is not harmed

@@ -14,3 +14,25 @@
   document.addEventListener("turbo:load", repair);
   document.addEventListener("turbo:render", repair);
 })();
+
+// A select marked data-it-submit-on-change submits its form when changed (the language
+// switch): no inline handlers, so the Content-Security-Policy allows no inline script.
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("select[data-it-submit-on-change]")) {
+    event.target.form.submit();
+  }
+});
+
+// A page that shows work in progress (an export being built) holds an element with
+// data-it-refresh-after="ms": it is fetched again after that long, in place.
+function itScheduleRefresh() {
+  var marker = document.querySelector("[data-it-refresh-after]");
+  if (!marker || marker.dataset.itScheduled) { return; }
+  marker.dataset.itScheduled = "true";
+  setTimeout(function () {
+    if (!document.body.contains(marker)) { return; }  // the user went elsewhere
+    if (window.Turbo) { Turbo.visit(window.location.href, {action: "replace"}); } else { window.location.reload(); }
+  }, parseInt(marker.getAttribute("data-it-refresh-after"), 10));
+}
+document.addEventListener("DOMContentLoaded", itScheduleRefresh);
+document.addEventListener("turbo:load", itScheduleRefresh);

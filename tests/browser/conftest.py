@@ -161,4 +161,7 @@ def click_and_wait_for_render(page, target) -> None:
     """
     page.evaluate("document.body.dataset.itOld = 'true'")
     target.click()
-    page.wait_for_function("!document.body.dataset.itOld")
+    # A locator, not wait_for_function: the page's Content-Security-Policy forbids eval.
+    from playwright.sync_api import expect
+
+    expect(page.locator("body[data-it-old]")).to_have_count(0)

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkerConfig(AppConfig):
-    name = "worker"
-    verbose_name = _("Background worker")
+    name = "operations"
+    verbose_name = _("Operations")
     default_auto_field = "django.db.models.BigAutoField"

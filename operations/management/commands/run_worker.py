@@ -2,7 +2,7 @@
 
 ``db_worker`` (django-tasks-db) does the tasks; this command adds, in a thread beside
 it, the heartbeat other workers read to reclaim a dead worker's tasks, and the
-scheduler (``worker.scheduler``). It never reloads itself: a reload can cut a task.
+scheduler (``operations.scheduler``). It never reloads itself: a reload can cut a task.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from worker import reclaim, scheduler
+from operations import reclaim, scheduler
 
-logger = logging.getLogger("worker")
+logger = logging.getLogger("operations")
 
 
 class Beside(threading.Thread):

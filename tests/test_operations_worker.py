@@ -25,8 +25,8 @@ from django_tasks_db.models import DBTaskResult
 
 from documents.models import Document, DocumentExport
 from documents.services import document_export_request
-from worker import reclaim, scheduler
-from worker.models import PeriodicJob, WorkerHeartbeat
+from operations import reclaim, scheduler
+from operations.models import PeriodicJob, WorkerHeartbeat
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -232,4 +232,4 @@ def test_a_worker_killed_mid_render_leaves_nothing_stuck(own_database):
     stored = [f for f in files if f.name == Path(name).name]
     assert len(stored) == 1  # one file for the version, no second copy
     # A worker that stopped cleanly leaves no heartbeat behind.
-    assert _query(database, "SELECT count(*) FROM worker_workerheartbeat WHERE seen_at > datetime('now', '-1 second')")[0][0] == 0
+    assert _query(database, "SELECT count(*) FROM operations_workerheartbeat WHERE seen_at > datetime('now', '-1 second')")[0][0] == 0
