@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .case_eligibility import evaluate_case
 from .deadlines import certificate_oldest_allowed
-from .eligibility import SalaryBasisMismatch, salary_basis_in_force, salary_problem
+from .eligibility import SalaryBasisMismatch, salary_basis_in_force, salary_basis_message, salary_problem
 from .guards import earliest_permit_submission, submission_window_message, unlimited_authorisation_from
 
 if TYPE_CHECKING:
@@ -129,16 +129,8 @@ def offer_salary_on_region_basis(case: Case, data: Mapping[str, Any]) -> Errors:
     basis = salary_basis_in_force(region=region, on=on) or "annual_gross"
     field = "monthly_base_salary" if basis == "monthly_base" else "gross_annual_salary"
     if data.get(field) is None:
-        errors[field] = _required_salary_message(basis)
+        errors[field] = salary_basis_message(region=region, on=on, expected=basis)
     return errors
-
-
-def _required_salary_message(basis: str) -> str:
-    if basis == "monthly_base":
-        return _(
-            "This Region's thresholds are monthly base salaries (DmfA code 1): give the monthly base salary."
-        )
-    return _("This Region's thresholds are gross annual salaries: give the gross annual salary.")
 
 
 def isco_code_format(case: Case, data: Mapping[str, Any]) -> Errors:

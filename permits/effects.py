@@ -138,31 +138,43 @@ def record_visa_refusal(case: Case, data: Data) -> None:
     )
 
 
+def belgian_offer_record(case: Case, data: Data, **details: Any):
+    """The accepted Belgian job from a move's job fields (``workflow.itinerary.JOB_FIELDS``),
+    with ``details`` of the candidate or the route; its employer becomes the case's."""
+    employer = apps.get_model("cases", "Organisation").objects.get(pk=data["employer"])
+    fields = {
+        "country": "BE",
+        "employer": employer,
+        "employer_name": employer.name,
+        "job_title": data["job_title"],
+        "isco_code": data.get("isco_code", ""),
+        "gross_annual_salary": data.get("gross_annual_salary"),
+        "monthly_base_salary": data.get("monthly_base_salary"),
+        "region": data["region"],
+        "city": data["city"],
+        "contract_start": data["contract_start"],
+        "contract_months": data.get("contract_months"),
+        "function_level": data.get("function_level"),
+    }
+    offer = case.job_offers.create(**{**fields, **details})
+    case.employer = employer
+    case.__dict__["current_offer"] = offer
+    return offer
+
+
 def record_employer_change(case: Case, data: Data) -> None:
     """A new employer's application, approved by the Region: a new offer and a new permit [S57][S132]."""
-    employer = apps.get_model("cases", "Organisation").objects.get(pk=data["employer"])
     previous = case.current_offer
-    offer = case.job_offers.create(
-        country="BE",
-        employer=employer,
-        employer_name=employer.name,
-        job_title=data["job_title"],
-        isco_code=data.get("isco_code", "") or (previous.isco_code if previous else ""),
-        gross_annual_salary=data.get("gross_annual_salary"),
-        monthly_base_salary=data.get("monthly_base_salary"),
-        region=data["region"],
-        city=data["city"],
-        contract_start=data["contract_start"],
+    belgian_offer_record(
+        case, data,
         accepted_on=data["decided_on"],
         permit_route=data["route"],
-        contract_months=data.get("contract_months"),
+        isco_code=data.get("isco_code", "") or (previous.isco_code if previous else ""),
+        # The candidate is the same person: what the routes read of them carries over.
         diploma_level=previous.diploma_level if previous else "",
         years_experience=previous.years_experience if previous else None,
         profession=previous.profession if previous else "",
-        function_level=data.get("function_level"),
-    )
-    case.employer = employer
-    case.__dict__["current_offer"] = offer
+    )  # fmt: skip
     evaluation = evaluate_case(case, on=data["submitted_on"], route=data["route"])
     result = evaluation.route(data["route"])
     previous_application = case.current_permit_application

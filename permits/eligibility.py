@@ -24,8 +24,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from . import selectors
+from .deadlines import first_application_earliest
 from .models import RuleVersion, ShortageList
-from .periods import add_period, negate
 from .routes import (
     BASE_DOCUMENTS,
     DIPLOMA_LEVELS,
@@ -238,6 +238,12 @@ def salary_basis_problem(*, region: str, on: dt.date, basis: str) -> SalaryBasis
     expected = salary_basis_in_force(region=region, on=on)
     if expected is None or expected == basis:
         return None
+    message = salary_basis_message(region=region, on=on, expected=expected)
+    return SalaryBasisMismatch(message, expected=expected)
+
+
+def salary_basis_message(*, region: str, on: dt.date, expected: str) -> str:
+    """Which salary the Region's thresholds need on ``on``, as a request to the person typing."""
     if expected == "monthly_base":
         message = _(
             "In %(region)s on %(date)s the thresholds are monthly base salaries (DmfA code 1): "
@@ -248,9 +254,7 @@ def salary_basis_problem(*, region: str, on: dt.date, basis: str) -> SalaryBasis
             "In %(region)s on %(date)s the thresholds are gross "
             "annual salaries: give the gross annual salary."
         )
-    return SalaryBasisMismatch(
-        message % {"region": region_label(region), "date": date_format(on)}, expected=expected
-    )
+    return message % {"region": region_label(region), "date": date_format(on)}
 
 
 def evaluate(
@@ -284,16 +288,13 @@ def evaluate(
         )
         for code in codes
     ]
-    lead_start = None
-    if offer.contract_start:
-        parameter = selectors.legal_parameter(key="first_application_lead", on=submission_date, region=region)
-        if parameter and parameter.period:
-            lead_start = add_period(offer.contract_start, negate(parameter.period))
     return Evaluation(
         region=region,
         submission_date=submission_date,
         routes=results,
-        earliest_submission_date=lead_start,
+        earliest_submission_date=first_application_earliest(
+            region=region, contract_start=offer.contract_start, on=submission_date
+        ),
         region_documents=REGION_DOCUMENTS.get(region, ()),
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from .periods import add_period, negate
+from .deadlines import first_application_earliest, first_belgian_offer
 from .selectors import date_from_parameter, legal_parameter
 
 if TYPE_CHECKING:
@@ -30,14 +30,11 @@ def earliest_permit_submission(case: Case, *, on: dt.date | None = None) -> dt.d
     when the case page asks in advance).
     """
     offer = case.current_offer
-    if offer is None or not offer.region or offer.contract_start is None:
+    if offer is None or not offer.region:
         return None
-    parameter = legal_parameter(
-        key="first_application_lead", on=on or timezone.localdate(), region=offer.region
+    return first_application_earliest(
+        region=offer.region, contract_start=offer.contract_start, on=on or timezone.localdate()
     )
-    if parameter is None or parameter.period is None:
-        return None
-    return add_period(offer.contract_start, negate(parameter.period))
 
 
 def submission_window_message(case: Case, earliest: dt.date) -> str:
@@ -81,7 +78,7 @@ def permit_granted(case: Case) -> str | None:
 def unlimited_authorisation_from(case: Case) -> dt.date | None:
     """From when the worker may request an unlimited work authorisation [S58][S67][S78][S138]:
     the Region's period in force on the first Belgian contract's start, counted from it."""
-    first = case.job_offers.filter(country="BE").order_by("contract_start").first()
+    first = first_belgian_offer(case)
     if first is None or not first.region:
         return None
     return date_from_parameter(

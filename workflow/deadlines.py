@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from permits.deadlines import first_belgian_offer
 from permits.models import LegalParameter
 from permits.periods import add_period, negate
 from permits.selectors import legal_parameter
@@ -34,10 +35,8 @@ def _accepted_offer_start(case: Case) -> dt.date | None:
 
 
 def _first_employment_start(case: Case) -> dt.date | None:
-    return (
-        case.job_offers.filter(country="BE").order_by("contract_start")
-        .values_list("contract_start", flat=True).first()
-    )
+    first = first_belgian_offer(case)
+    return first.contract_start if first else None
 
 
 def _permit_field(name: str) -> Callable[[Case], dt.date | None]:
@@ -79,7 +78,8 @@ class DueRule:
             return add_working_days(anchor_date, self.days)
         return anchor_date + dt.timedelta(days=self.days)
 
-    def describe(self) -> str:
+    def describe(self, case: Case | None = None) -> str:
+        """The rule as a sentence; every due rule takes the case, which only legal periods read."""
         anchor = ANCHORS[self.anchor][0]
         n = abs(self.days)
         if self.working_days:
@@ -105,7 +105,7 @@ class BeforeTransition:
     def due_date(self, case: Case) -> dt.date | None:
         return None
 
-    def describe(self) -> str:
+    def describe(self, case: Case | None = None) -> str:
         return str(self.text)
 
 

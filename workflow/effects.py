@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.utils import timezone
 
+from permits.effects import belgian_offer_record
+
 if TYPE_CHECKING:
     from cases.models import Case
 
@@ -39,29 +41,15 @@ def record_home_offer(case: Case, data: Data) -> None:
 
 
 def record_belgian_offer(case: Case, data: Data) -> None:
-    organisation = apps.get_model("cases", "Organisation")
-    employer = organisation.objects.get(pk=data["employer"])
     case.track = case.Track.AWAY
-    case.employer = employer
-    case.job_offers.create(
-        country="BE",
-        employer=employer,
-        employer_name=employer.name,
-        job_title=data["job_title"],
-        isco_code=data.get("isco_code", ""),
-        gross_annual_salary=data.get("gross_annual_salary"),
-        monthly_base_salary=data.get("monthly_base_salary"),
-        region=data["region"],
-        city=data["city"],
-        contract_start=data["contract_start"],
+    belgian_offer_record(
+        case, data,
         accepted_on=data["accepted_on"],
-        contract_months=data.get("contract_months"),
         local_contract=not data.get("seconded", False),
-        function_level=data.get("function_level"),
         diploma_level=data.get("diploma_level") or "",
         years_experience=data.get("years_experience"),
         profession=data.get("profession") or "",
-    )
+    )  # fmt: skip
 
 
 def record_visa(case: Case, data: Data) -> None:

@@ -19,7 +19,6 @@ from simple_history.utils import bulk_create_with_history
 from documents.services import documents_request
 
 from .checklists import checklist_for
-from .deadlines import LegalDeadline
 from .exceptions import (
     InvalidInput,
     NotPermitted,
@@ -214,9 +213,7 @@ def checklist_open(
             required=spec.required,
             responsible=spec.responsible,
             due_date=spec.due.due_date(case) if spec.due else None,
-            due_rule=spec.due.describe(case) if isinstance(spec.due, LegalDeadline) else (
-                spec.due.describe() if spec.due else ""
-            ),
+            due_rule=spec.due.describe(case) if spec.due else "",
             accepts_evidence=spec.evidence,
         )
         for spec in checklist_for(case.stage, case)
