@@ -634,7 +634,7 @@ def measure_transitions(runs: int, actor) -> dict[str, Any]:
     from cases.models import Programme
 
     programme = Programme.objects.get(code="palim")
-    plan = {"start_screening": "applied", "select_for_training": "screening"}
+    plan = {"start_screening": "applied", "select": "screening"}
     cases = {
         name: [case_fresh(programme, actor, stage, 1000 + 100 * i + n) for n in range(runs + 1)]
         for i, (name, stage) in enumerate(plan.items())
@@ -659,7 +659,7 @@ def measure_transitions(runs: int, actor) -> dict[str, Any]:
         for name in plan
     }
     others = cpu_share(cpu_before, time.perf_counter() - started)["cpu_others_share"]
-    one, three = rows["start_screening"], rows["select_for_training"]
+    one, three = rows["start_screening"], rows["select"]
     return {
         "runs": runs,
         "cpu_others_share": others,

@@ -15,22 +15,92 @@ from typing import Any
 
 from django.utils import timezone
 
-from workflow import guards
-from workflow.itinerary import INITIAL_STAGE, TRANSITIONS, TransitionSpec
+from workflow.itinerary import INITIAL_STAGE, TransitionSpec, landing, outgoing
 from workflow.services import case_advance
 
-from .models import Case, ChecklistItem, Organisation, User
+from .models import Case, ChecklistItem, Organisation, Programme, User
 from .services import checklist_item_set_done
 
 ORGANISATIONS = [
     ("Enabel", Organisation.Kind.PROGRAMME_OPERATOR, "BE"),
+    ("THAMM Belgium office", Organisation.Kind.PROGRAMME_OPERATOR, "BE"),
     ("ANAPEC", Organisation.Kind.EMPLOYMENT_SERVICE, "MA"),
+    ("ANETI", Organisation.Kind.EMPLOYMENT_SERVICE, "TN"),
     ("VDAB", Organisation.Kind.EMPLOYMENT_SERVICE, "BE"),
+    ("Le Forem", Organisation.Kind.EMPLOYMENT_SERVICE, "BE"),
+    ("Actiris", Organisation.Kind.EMPLOYMENT_SERVICE, "BE"),
     ("Agentschap Integratie en Inburgering", Organisation.Kind.INTEGRATION_AGENCY, "BE"),
+    ("Fedasil", Organisation.Kind.INTEGRATION_AGENCY, "BE"),
     ("Casablanca Digital Academy", Organisation.Kind.TRAINING_PROVIDER, "MA"),
+    ("Lagos Code Lab", Organisation.Kind.TRAINING_PROVIDER, "NG"),
     ("Scheldesoft NV", Organisation.Kind.EMPLOYER, "BE"),
     ("Leie Logistics BV", Organisation.Kind.EMPLOYER, "BE"),
 ]
+
+EVERY_OPTIONAL_PHASE = ["training", "pre_departure", "permit", "housing", "mentoring", "return"]
+
+# Four programmes on one engine (illustrative data; the pilots of brief §0 and seed 004).
+DEMO_PROGRAMMES: list[dict[str, Any]] = [
+    {
+        "code": "palim", "name": "PALIM: ICT talent Morocco–Flanders", "operator": "Enabel",
+        "origin_countries": ["MA"], "destination_country": "BE", "destination_regions": ["FL"],
+        "purpose": "employment", "phases": EVERY_OPTIONAL_PHASE, "languages": ["fr", "ar", "nl", "en"],
+        "visa_service": "TLScontact", "training_subject": "ICT: junior Java developer",
+        "cohorts": ["2026-A", "2026-B"],
+        "partners": [
+            {"organisation": "VDAB", "role": "employment_service", "phases": ["matching", "employment"]},
+            {"organisation": "Casablanca Digital Academy", "role": "training_provider", "phases": ["training"]},
+            {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "matching", "return"]},
+            {"organisation": "Agentschap Integratie en Inburgering", "role": "integration_agency",
+             "phases": ["arrival", "housing"]},
+        ],
+    },
+    {
+        "code": "thamm", "name": "THAMM: skills mobility Morocco and Tunisia–Belgium",
+        "operator": "THAMM Belgium office", "origin_countries": ["MA", "TN"], "destination_country": "BE",
+        "destination_regions": ["FL", "WAL", "BXL"], "purpose": "employment",
+        # This cohort recruits people already trained: no training phase.
+        "phases": ["pre_departure", "permit", "housing", "mentoring", "return"],
+        "languages": ["fr", "ar", "nl"], "visa_service": "TLScontact", "cohorts": ["2026-1"],
+        "partners": [
+            {"organisation": "VDAB", "role": "employment_service", "phases": ["matching", "employment"]},
+            {"organisation": "Le Forem", "role": "employment_service", "phases": ["matching", "employment"]},
+            {"organisation": "Actiris", "role": "employment_service", "phases": ["matching", "employment"]},
+            {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"]},
+            {"organisation": "ANETI", "role": "origin_agency", "phases": ["intake", "return"]},
+            {"organisation": "Fedasil", "role": "integration_agency", "phases": ["arrival", "housing"]},
+        ],
+    },
+    {
+        "code": "digital", "name": "Digital mobility Nigeria–Lithuania (6 to 12 months)", "operator": "Enabel",
+        "origin_countries": ["NG"], "destination_country": "LT", "destination_regions": ["Vilnius"],
+        "purpose": "fixed_term_mobility", "duration_min_months": 6, "duration_max_months": 12,
+        "return_required": True, "phases": ["training", "pre_departure", "permit", "housing", "mentoring", "return"],
+        "languages": ["en"], "authorisation_name": "Lithuanian temporary residence permit for work",
+        "visa_service": "VFS Global", "training_subject": "Software testing and cloud basics",
+        "cohorts": ["2026-DX"],
+        "partners": [{"organisation": "Lagos Code Lab", "role": "training_provider", "phases": ["training"]}],
+    },
+    {
+        "code": "homer", "name": "Internships Maghreb and Egypt–France (1 to 6 months)", "operator": "Enabel",
+        "origin_countries": ["MA", "TN", "EG"], "destination_country": "FR", "destination_regions": ["Île-de-France"],
+        "purpose": "internship", "duration_min_months": 1, "duration_max_months": 6, "return_required": True,
+        "phases": ["pre_departure", "permit", "return"], "languages": ["fr", "ar", "en"],
+        "authorisation_name": "Internship agreement and long-stay visa (trainee)", "visa_service": "Capago",
+        "cohorts": ["2026-S1"],
+        "partners": [{"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"]}],
+    },
+]
+
+# Participants of the other programmes, by nationality.
+PEOPLE_ABROAD = {
+    "TN": [("Aymen", "Trabelsi", "أيمن الطرابلسي"), ("Rim", "Gharbi", ""), ("Skander", "Jaziri", ""),
+           ("Ines", "Mejri", "إيناس المجري"), ("Firas", "Ben Salah", "")],
+    "NG": [("Chinedu", "Okafor", ""), ("Amaka", "Eze", ""), ("Tunde", "Adeyemi", ""), ("Ngozi", "Obi", ""),
+           ("Emeka", "Nwosu", ""), ("Funmilayo", "Balogun", "")],
+    "EG": [("Mariam", "Hassan", "مريم حسن"), ("Karim", "Mostafa", "كريم مصطفى"), ("Nour", "Farouk", "")],
+    "MA": [("Yasmine", "Ouali", "ياسمين الوالي"), ("Othmane", "Kabbaj", ""), ("Sara", "Benali", "")],
+}
 
 # Given name, family name, the same in Arabic script (stored for some), sex is not recorded.
 PEOPLE = [
@@ -79,7 +149,7 @@ def sample_input(spec: TransitionSpec, case: Case) -> dict[str, Any]:
         "completed_on": today,
         "employer_name": "Atlas Web Services SARL",
         "job_title": "Junior Java developer",
-        "city": "Gent" if spec.name == "accept_belgian_offer" else "Casablanca",
+        "city": {"accept_belgian_offer": "Gent", "accept_home_offer": "Casablanca"}.get(spec.name, "Vilnius"),
         # Within 4.5 months, so a Flemish first application may be filed today.
         "contract_start": today + dt.timedelta(days=90),
         "accepted_on": today,
@@ -112,38 +182,39 @@ def sample_input(spec: TransitionSpec, case: Case) -> dict[str, Any]:
         "commune": "Gent",
         "registered_on": today,
         "lease_start_date": today,
-        "planned_return_date": today + dt.timedelta(days=60),
+        # By the programme's end, where it has one.
+        "planned_return_date": min(today + dt.timedelta(days=60), case.planned_end_on or dt.date.max),
         "returned_on": today,
         "reason": "Recorded for the demonstration.",
+        # A programme of fixed duration takes a placement of its shortest length.
+        "contract_months": case.programme.duration_min_months,
     }
-    return {field.name: values[field.name] for field in spec.fields if field.name in values}
-
-
-def runs_training(spec: TransitionSpec) -> bool:
-    """For programmes with a training phase: skip the move reserved for those without."""
-    return guards.programme_skips_training not in spec.guards
+    return {field.name: values[field.name] for field in spec.fields_for(case.programme) if field.name in values}
 
 
 def path_to(
-    target: str, start: str = INITIAL_STAGE, usable: Callable[[TransitionSpec], bool] = runs_training
+    target: str, start: str = INITIAL_STAGE, programme: Programme | None = None,
+    usable: Callable[[TransitionSpec], bool] = lambda spec: True,
 ) -> list[TransitionSpec]:
-    """The shortest run of usable transitions from ``start`` to ``target`` (breadth first)."""
+    """The shortest run of usable transitions from ``start`` to ``target`` (breadth first),
+    in ``programme``'s itinerary (every phase, Belgian procedure first, when None)."""
     previous: dict[str, tuple[str, TransitionSpec] | None] = {start: None}
     queue = deque([start])
     while queue:
         stage = queue.popleft()
         if stage == target:
             break
-        for spec in TRANSITIONS:
-            if stage in spec.sources and spec.target not in previous and usable(spec):
-                previous[spec.target] = (stage, spec)
-                queue.append(spec.target)
+        for spec in outgoing(stage, programme):
+            lands = landing(spec.target, programme) if programme else spec.target
+            if lands not in previous and usable(spec):
+                previous[lands] = (stage, spec)
+                queue.append(lands)
     if target not in previous:
         raise ValueError(f"No path from {start} to {target}")
     path: list[TransitionSpec] = []
     stage = target
-    while previous[stage] is not None:
-        stage, spec = previous[stage]
+    while (step := previous[stage]) is not None:
+        stage, spec = step
         path.insert(0, spec)
     return path
 

@@ -24,7 +24,16 @@ from permits.periods import add_period
 from permits.routes import DIPLOMA_LEVELS, PROFESSIONS, REGIONS, ROUTE_CHOICES
 from workflow import checklists
 from workflow.deadlines import LegalDeadline
-from workflow.itinerary import INITIAL_STAGE, STAGE_CHOICES, Phase, StateSpec, state
+from workflow.itinerary import (
+    INITIAL_STAGE,
+    OPTIONAL_PHASES,
+    PHASE_BY_NAME,
+    Phase,
+    StateSpec,
+    stage_choices,
+    state,
+)
+from workflow.programmes import SINGLE_PERMIT_COUNTRY, Purpose
 
 if TYPE_CHECKING:
     from permits.models import PermitApplication
@@ -58,6 +67,13 @@ class User(AbstractUser):
         COORDINATOR = "coordinator", _("Coordinator")
         # Staff of an employer who handle the permit file and the start of employment.
         EMPLOYER = "employer", _("Employer contact")
+        # Staff of a programme's partner organisations, each in its own phases (cases.access).
+        EMPLOYMENT_SERVICE = "employment_service", _("Public employment service")
+        TRAINING_PROVIDER = "training_provider", _("Training provider")
+        INTEGRATION_AGENCY = "integration_agency", _("Reception or integration agency")
+        ORIGIN_AGENCY = "origin_agency", _("Origin agency")
+        # Coordinates every operator's programmes.
+        PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     organisation = models.ForeignKey(
@@ -71,20 +87,64 @@ class User(AbstractUser):
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role == self.Role.COORDINATOR
+        """Coordinates programmes: their operator's, or every one for a platform administrator."""
+        return self.role in (self.Role.COORDINATOR, self.Role.PLATFORM_ADMIN)
+
+
+def every_optional_phase() -> list[str]:
+    """A new programme runs the whole itinerary until its coordinator leaves phases out."""
+    return [phase.value for phase in OPTIONAL_PHASES]
+
+
+PARTNER_ROLES = (
+    User.Role.EMPLOYMENT_SERVICE, User.Role.TRAINING_PROVIDER,
+    User.Role.INTEGRATION_AGENCY, User.Role.ORIGIN_AGENCY,
+)
 
 
 class Programme(models.Model):
+    """One programme's choices of the itinerary: who comes from where, goes where, and why.
+
+    Edited by coordinators through ``cases.programmes.programme_save``, which checks the
+    vocabulary and refuses a change that would strand open cases.
+    """
+
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     operator = models.ForeignKey(
         Organisation, verbose_name=_("operator"), on_delete=models.PROTECT, related_name="+"
     )
-    skipped_phases = models.JSONField(
-        _("skipped phases"), default=list, blank=True,
-        help_text=_("Phases this programme does not run, e.g. [\"training\"]."),
+    origin_countries = models.JSONField(
+        _("origin countries"), default=list, blank=True,
+        help_text=_("ISO 3166-1 codes, e.g. [\"MA\", \"TN\"]."),
+    )
+    destination_country = CountryField(_("destination country"), default="BE")
+    destination_regions = models.JSONField(
+        _("destination regions"), default=list, blank=True,
+        help_text=_("For Belgium: FL, WAL, BXL. Elsewhere: the regions' names."),
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=30, choices=Purpose.choices, default=Purpose.EMPLOYMENT
+    )
+    duration_min_months = models.PositiveSmallIntegerField(_("shortest stay (months)"), null=True, blank=True)
+    duration_max_months = models.PositiveSmallIntegerField(_("longest stay (months)"), null=True, blank=True)
+    return_required = models.BooleanField(_("return is mandatory"), default=False)
+    phases = models.JSONField(
+        _("optional phases run"), default=every_optional_phase, blank=True,
+        help_text=_("The optional phases this programme runs; the others are passed over."),
     )
     minimum_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+    languages = models.JSONField(_("languages offered to participants"), default=list, blank=True)
+    # What its documents name: the destination's authorisation (outside Belgium), the visa
+    # service at origin, and what the training teaches.
+    authorisation_name = models.CharField(
+        _("work or stay authorisation"), max_length=200, blank=True,
+        help_text=_("Outside Belgium: what the national authorisation is called."),
+    )
+    visa_service = models.CharField(_("visa service"), max_length=200, blank=True)
+    training_subject = models.CharField(_("training subject"), max_length=200, blank=True)
+    cohorts = models.JSONField(_("cohorts"), default=list, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -93,6 +153,50 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def runs(self, phase: str) -> bool:
+        """Whether the programme runs ``phase``; phases that are not optional always run."""
+        return not PHASE_BY_NAME[phase].optional or phase in self.phases
+
+    @property
+    def single_permit(self) -> bool:
+        return str(self.destination_country) == SINGLE_PERMIT_COUNTRY
+
+    @property
+    def authorisation_label(self) -> str:
+        return self.authorisation_name or str(_("work or stay authorisation"))
+
+    @property
+    def origin_agencies(self) -> str:
+        """The origin agencies its documents name ("ANAPEC, ANETI"), empty when it has none."""
+        agencies = [p.organisation.name for p in self.partners.all() if p.role == User.Role.ORIGIN_AGENCY]
+        return ", ".join(agencies)
+
+
+class ProgrammePartner(models.Model):
+    """An organisation taking part in a programme, in a role, during some phases."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="partnerships"
+    )
+    # Its staff log in with the same role (``User.role``).
+    role = models.CharField(_("role"), max_length=30, choices=[(r.value, r.label) for r in PARTNER_ROLES])
+    phases = models.JSONField(_("phases"), default=list)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "role", "organisation"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation", "role"], name="one_partnership_per_role"
+            )
+        ]
+        verbose_name = _("programme partner")
+        verbose_name_plural = _("programme partners")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({User.Role(self.role).label})"
 
 
 class Participant(models.Model):
@@ -130,8 +234,8 @@ class Participant(models.Model):
 class Case(models.Model):
     class Track(models.TextChoices):
         UNDECIDED = "undecided", _("Undecided")
-        HOME = "home", _("Home (Morocco)")
-        AWAY = "away", _("Away (Belgium)")
+        HOME = "home", _("Home (country of origin)")
+        AWAY = "away", _("Away (destination)")
 
     reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
     programme = models.ForeignKey(
@@ -161,7 +265,7 @@ class Case(models.Model):
     # Only the transition service moves a case: assignment raises, and a new case
     # can only start at the initial stage.
     stage = FSMField(
-        _("stage"), max_length=40, choices=STAGE_CHOICES, default=INITIAL_STAGE,
+        _("stage"), max_length=40, choices=stage_choices, default=INITIAL_STAGE,
         protected=True, enforce_initial=True, db_index=True,
     )
     # Bumped by every transition; a client must send the version it saw.
@@ -183,11 +287,13 @@ class Case(models.Model):
     visa_issued_on = models.DateField(_("visa issued"), null=True, blank=True)
     planned_travel_date = models.DateField(_("planned travel date"), null=True, blank=True)
     arrival_date = models.DateField(_("arrival date"), null=True, blank=True)
-    address = models.TextField(_("address in Belgium"), blank=True)
+    address = models.TextField(_("address abroad"), blank=True)
     commune = models.CharField(_("commune"), max_length=100, blank=True)
     commune_registered_on = models.DateField(_("registered at the commune"), null=True, blank=True)
     residence_card_issued_on = models.DateField(_("residence card issued"), null=True, blank=True)
     lease_start_date = models.DateField(_("lease start"), null=True, blank=True)
+    # A programme of fixed duration ends on this date, and the return is planned before it.
+    planned_end_on = models.DateField(_("programme ends"), null=True, blank=True)
     planned_return_date = models.DateField(_("planned return"), null=True, blank=True)
     returned_on = models.DateField(_("returned"), null=True, blank=True)
     employment_ended_on = models.DateField(_("employment ended"), null=True, blank=True)
@@ -296,6 +402,7 @@ class CaseEvent(models.Model):
         NOTE = "note", _("Note")
         ASSIGNMENT = "assignment", _("Assignment")
         FOLLOW_UP = "follow_up", _("Mentor follow-up")
+        REFERRAL = "referral", _("Referral")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -331,12 +438,12 @@ class ChecklistItem(models.Model):
         CaseEvent, on_delete=models.CASCADE, related_name="checklist_items",
         help_text="The event that entered the stage this item belongs to.",
     )
-    stage = models.CharField(_("stage"), max_length=40, choices=STAGE_CHOICES)
+    stage = models.CharField(_("stage"), max_length=40, choices=stage_choices)
     code = models.CharField(_("code"), max_length=60)
     label = models.CharField(_("label"), max_length=300)
     required = models.BooleanField(_("required"), default=True)
     responsible = models.CharField(
-        _("responsible"), max_length=20, choices=list(checklists.RESPONSIBLE_ROLES.items())
+        _("responsible"), max_length=20, choices=checklists.responsible_choices
     )
     due_date = models.DateField(_("due"), null=True, blank=True)
     due_rule = models.CharField(_("due rule"), max_length=200, blank=True)
@@ -525,3 +632,44 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class Referral(models.Model):
+    """A case (or one of its phases) handed to another organisation taking part in its programme.
+
+    Pending until that organisation accepts (the case's ownership moves to it) or rejects
+    with a reason; each step is an event on the case (``cases.referrals``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    phase = models.CharField(_("phase"), max_length=20, blank=True, help_text=_("Empty: the whole case."))
+    from_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    to_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("referred to"), on_delete=models.PROTECT,
+        related_name="referrals_received",
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(_("reason"), blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("referred"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["to_organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.to_organisation}"

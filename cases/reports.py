@@ -267,7 +267,7 @@ EMPLOYED = "employed"
 # ``employed`` (see ``cohort_funnel``).
 FUNNEL_STEPS: tuple[tuple[str, str | Promise, frozenset[str]], ...] = (
     ("applied", gettext_lazy("Applied"), frozenset()),
-    ("selected", gettext_lazy("Selected"), frozenset({"select_for_training", "select_for_matching"})),
+    ("selected", gettext_lazy("Selected"), frozenset({"select"})),
     ("trained", gettext_lazy("Completed training"), frozenset({"complete_training"})),
     ("matched", gettext_lazy("Accepted a job offer in Belgium"), frozenset({"accept_belgian_offer"})),
     ("permit_granted", gettext_lazy("Permit granted"), frozenset({"grant_permit", "win_appeal"})),

@@ -11,53 +11,44 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
-from documents.specs import DOCUMENTS_FOR
 from workflow.checklists import item_spec
-from workflow.itinerary import EMPLOYER_STAGES, MENTOR_STAGES, STATES, Phase
+from workflow.itinerary import STATES, Phase
 
+from .access import access_for
 from .models import Case, CaseEvent, ChecklistItem, Participant, User
 
-MENTORING_STAGES = tuple(s.name for s in STATES if s.phase == Phase.MENTORING)
+MENTORING_STAGES = tuple(s.name for s in STATES if s.phase == Phase.EMPLOYMENT)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """Every query of cases starts here (mirrors ``cases.rules.can_view_case``)."""
-    cases = Case.objects.all()
-    if not user.is_authenticated:
-        return cases.none()
-    if user.role == User.Role.COORDINATOR:
-        return cases
-    if user.role == User.Role.CASEWORKER and user.organisation_id:
-        return cases.filter(owner_organisation_id=user.organisation_id)
-    if user.role == User.Role.MENTOR:
-        return cases.filter(mentor=user, stage__in=MENTOR_STAGES)
-    if user.role == User.Role.EMPLOYER and user.organisation_id:
-        return cases.filter(employer_id=user.organisation_id, stage__in=EMPLOYER_STAGES)
-    return cases.none()
+    """Every query of cases starts here: the user's row of the access table."""
+    row = access_for(user)
+    if row is None:
+        return Case.objects.none()
+    return Case.objects.filter(row.scope(user))
 
 
 def case_access(user: User) -> str:
-    """How much of the cases they see a user sees: "full", "mentor" or "employer"."""
-    role = getattr(user, "role", None)  # anonymous users have none (and see no case)
-    if role in (User.Role.COORDINATOR, User.Role.CASEWORKER):
-        return "full"
-    return "mentor" if role == User.Role.MENTOR else "employer"
+    """How much of the cases they see a user reads: "full", "mentor", "employer" or "partner"."""
+    row = access_for(user)
+    return row.detail if row else "partner"
 
 
 def documents_visible_to(user: User) -> QuerySet[Document]:
-    """Documents of the cases ``user`` sees; mentors and employers only those of their part."""
+    """Documents of the cases ``user`` sees, of the kinds their role reads."""
     documents = Document.objects.filter(case__in=cases_visible_to(user))
-    access = case_access(user)
-    if access != "full":
-        documents = documents.filter(kind__in=DOCUMENTS_FOR[access])
+    row = access_for(user)
+    if row is not None and row.documents is not None:
+        documents = documents.filter(kind__in=row.documents)
     return documents
 
 
 def checklist_items_visible_to(user: User) -> QuerySet[ChecklistItem]:
+    """Staff who read whole cases see every item; partners, the items that fall to them."""
     items = ChecklistItem.objects.filter(case__in=cases_visible_to(user))
-    access = case_access(user)
-    if access != "full":
-        items = items.filter(responsible=access)
+    row = access_for(user)
+    if row is not None and row.detail != "full":
+        items = items.filter(responsible__in=row.ticks)
     return items
 
 
@@ -168,7 +159,7 @@ def follow_up_statuses(*, cases: QuerySet[Case]) -> list[FollowUpStatus]:
 def my_follow_ups(*, user: User) -> list[FollowUpStatus]:
     """The follow-ups that concern ``user``: a mentor's participants, a caseworker's late
     ones; employers have none (follow-ups are between the mentor and the caseworkers)."""
-    if case_access(user) == "employer":
+    if case_access(user) not in ("full", "mentor"):
         return []
     statuses = follow_up_statuses(cases=cases_visible_to(user))
     if user.role == User.Role.CASEWORKER:

@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from workflow.itinerary import INITIAL_STAGE, Phase
+from workflow.itinerary import INITIAL_STAGE, MENTOR_PHASES, Phase
 from workflow.services import stage_enter
 
+from .access import access_for, opens_cases
 from .evidence import evidence_inspect
 from .models import (
     Case,
@@ -48,16 +49,35 @@ def case_create(
     participant: dict[str, Any],
     owner_organisation: Organisation | None = None,
     cohort: str = "",
+    confirm_outside_origin: bool = False,
 ) -> Case:
-    """Open a case for a new participant, at the itinerary's first stage."""
-    if not actor.is_coordinator and actor.role != User.Role.CASEWORKER:
+    """Open a case for a new participant, at the itinerary's first stage.
+
+    A participant whose nationality is not among the programme's origin countries is
+    refused until the caseworker confirms; the confirmation is on the opening event.
+    """
+    if not opens_cases(actor):
         raise PermissionDenied(_("Only caseworkers and coordinators open cases."))
+    if actor.role == User.Role.COORDINATOR and programme.operator_id != actor.organisation_id:
+        raise PermissionDenied(_("Coordinators open cases in the programmes their organisation runs."))
     owner = owner_organisation or actor.organisation
     if owner is None:
         raise ValidationError(_("The case needs an owning organisation."))
     if not actor.is_coordinator and owner.pk != actor.organisation_id:
         raise PermissionDenied(_("Caseworkers open cases for their own organisation only."))
     participant_validate(date_of_birth=participant["date_of_birth"])
+    if cohort and programme.cohorts and cohort not in programme.cohorts:
+        raise ValidationError({"cohort": _("Choose one of the programme's cohorts: %(cohorts)s.") % {
+            "cohorts": ", ".join(programme.cohorts)
+        }})
+    nationality = str(participant.get("nationality", ""))
+    outside_origin = bool(programme.origin_countries) and nationality not in programme.origin_countries
+    if outside_origin and not confirm_outside_origin:
+        raise ValidationError({"confirm_outside_origin": _(
+            "%(programme)s recruits in %(countries)s; the participant's nationality is %(nationality)s. "
+            "Confirm to open the case anyway."
+        ) % {"programme": programme.name, "countries": ", ".join(programme.origin_countries),
+             "nationality": nationality}})
 
     person = Participant.objects.create(**participant)
     case = Case.objects.create(
@@ -73,6 +93,7 @@ def case_create(
     event = CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.CREATED, actor=actor, to_stage=INITIAL_STAGE,
         created_at=case.opened_at,
+        payload={"outside_origin_confirmed": nationality} if outside_origin else {},
     )
     stage_enter(case=case, event=event, actor=actor)
     return case
@@ -81,12 +102,9 @@ def case_create(
 def checklist_item_may_tick(*, user: User, item: ChecklistItem) -> bool:
     if can_work_on_case(user, item.case):
         return True
-    # Mentors and employer contacts tick what falls to them on the cases they see.
-    return (
-        item.responsible in (User.Role.MENTOR, User.Role.EMPLOYER)
-        and user.role == item.responsible
-        and can_view_case(user, item.case)
-    )
+    # Partners (mentors, employers, partner organisations) tick what falls to them.
+    row = access_for(user)
+    return row is not None and item.responsible in row.ticks and can_view_case(user, item.case)
 
 
 @transaction.atomic
@@ -133,7 +151,9 @@ def case_read_log(*, case: Case, user: User, kind: str, document=None) -> CaseRe
 
 # --- Assignments ------------------------------------------------------------------------------
 
-MENTORING_PHASES = (Phase.MENTORING, Phase.RETURN)
+def mentor_assignable(case: Case) -> bool:
+    """A mentor follows employment and the return, in programmes that run mentoring."""
+    return case.phase in MENTOR_PHASES and case.programme.runs(Phase.MENTORING)
 
 
 @transaction.atomic
@@ -150,8 +170,10 @@ def case_assign(*, case: Case, actor: User, role: str, user: User | None) -> Cas
     elif role == "mentor":
         if user and user.role != User.Role.MENTOR:
             raise ValidationError({"user": _("Choose a user whose role is mentor.")})
-        if user and case.phase not in MENTORING_PHASES:
-            raise ValidationError({"user": _("A mentor is assigned from the mentoring phase on.")})
+        if user and not case.programme.runs(Phase.MENTORING):
+            raise ValidationError({"user": _("This programme has no mentoring.")})
+        if user and case.phase not in MENTOR_PHASES:
+            raise ValidationError({"user": _("A mentor is assigned from the start of employment on.")})
     else:
         raise ValidationError({"role": _("Assign a caseworker or a mentor.")})
     previous = getattr(case, role)

@@ -6,8 +6,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
+from cases.access import roles_in_area
 from cases.models import User
-from cases.web import coordination, mentoring, views
+from cases.web import coordination, mentoring, programmes, views
 from permits import web as permit_rules
 
 
@@ -38,7 +39,7 @@ class WorkApp(RoleApplication):
     title = _("My work")
     icon = "assignment_turned_in"
     app_name = "work"
-    roles = frozenset({User.Role.CASEWORKER, User.Role.MENTOR, User.Role.COORDINATOR, User.Role.EMPLOYER})
+    roles = roles_in_area("work")
     menu_links = (("work:index", _("My work"), "assignment_turned_in", frozenset()),)
     index_path = path("", views.home, name="index")
 
@@ -47,15 +48,15 @@ class CasesApp(RoleApplication):
     title = _("Cases")
     icon = "folder_shared"
     app_name = "cases"
-    # Mentors open the case pages of their participants from here too (scoped to them).
-    roles = frozenset({User.Role.CASEWORKER, User.Role.COORDINATOR, User.Role.EMPLOYER, User.Role.MENTOR})
+    # Partners open the case pages of their part from here too (scoped to them).
+    roles = roles_in_area("cases")
     menu_links = (
         ("cases:index", _("Cases"), "list", frozenset()),
         (
             "cases:create",
             _("New case"),
             "person_add",
-            frozenset({User.Role.CASEWORKER, User.Role.COORDINATOR}),
+            frozenset({User.Role.CASEWORKER, User.Role.COORDINATOR, User.Role.PLATFORM_ADMIN}),
         ),
     )
     index_path = path("", views.case_list, name="index")
@@ -72,6 +73,8 @@ class CasesApp(RoleApplication):
     )
     note_path = path("<int:pk>/notes/", views.case_note, name="note")
     assign_path = path("<int:pk>/assign/", views.case_assign, name="assign")
+    refer_path = path("<int:pk>/refer/", views.case_refer, name="refer")
+    referral_answer_path = path("referrals/<int:referral_id>/", views.referral_answer, name="referral_answer")
     rerender_path = path(
         "<int:pk>/documents/<int:document_id>/rerender/", views.document_rerender, name="rerender"
     )
@@ -81,7 +84,7 @@ class MentoringApp(RoleApplication):
     title = _("Mentoring")
     icon = "support_agent"
     app_name = "mentoring"
-    roles = frozenset({User.Role.MENTOR})
+    roles = roles_in_area("mentoring")
     menu_links = (("mentoring:index", _("My participants"), "groups", frozenset()),)
     index_path = path("", mentoring.mentees, name="index")
     follow_up_path = path("<int:pk>/follow-up/", mentoring.follow_up_create, name="follow_up")
@@ -91,18 +94,22 @@ class CoordinationApp(RoleApplication):
     title = _("Coordination")
     icon = "insights"
     app_name = "coordination"
-    roles = frozenset({User.Role.COORDINATOR})
+    roles = roles_in_area("coordination")
     menu_links = (
         ("coordination:index", _("Dashboard"), "insights", frozenset()),
         ("coordination:audit", _("Audit log"), "fact_check", frozenset()),
         ("coordination:exports", _("Document exports"), "archive", frozenset()),
         ("coordination:rules", _("Permit rules"), "gavel", frozenset()),
+        ("coordination:programmes", _("Programmes"), "hub", frozenset()),
     )
     index_path = path("", coordination.dashboard, name="index")
     audit_path = path("audit/", coordination.audit, name="audit")
     exports_path = path("exports/", coordination.exports, name="exports")
     rules_path = path("rules/", permit_rules.rules_in_force, name="rules")
     rule_new_path = path("rules/new/", permit_rules.rule_version_new, name="rule_new")
+    programmes_path = path("programmes/", programmes.programme_list, name="programmes")
+    programme_new_path = path("programmes/new/", programmes.programme_edit, name="programme_new")
+    programme_edit_path = path("programmes/<slug:code>/", programmes.programme_edit, name="programme_edit")
 
 
 site = Site(title="Itinera", viewsets=[WorkApp(), CasesApp(), MentoringApp(), CoordinationApp()])

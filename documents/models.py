@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .specs import DOCUMENT_SPECS
+from .specs import document_kind_choices
 
 
 def document_upload_to(document: Document, filename: str) -> str:
@@ -28,7 +28,7 @@ class Document(models.Model):
         "cases.CaseEvent", on_delete=models.CASCADE, related_name="documents"
     )
     kind = models.CharField(
-        _("kind"), max_length=40, choices=[(k, s.title) for k, s in DOCUMENT_SPECS.items()]
+        _("kind"), max_length=40, choices=document_kind_choices
     )
     # What the document is about when the kind alone does not say (the stage of a checklist).
     subject = models.CharField(_("subject"), max_length=40, blank=True)

@@ -26,6 +26,8 @@ class DocumentSpec:
     pdfa: bool = False  # also archived as PDF/A
     # Papers a partner reads (the mentor's plan) leave out what their view withholds.
     shows_date_of_birth: bool = True
+    # The itinerary phase the paper belongs to: not produced where a programme leaves it out.
+    phase: str = ""
 
     @property
     def template(self) -> str:
@@ -38,22 +40,21 @@ STAGE_CHECKLIST = "stage_checklist"
 DOCUMENT_SPECS: dict[str, DocumentSpec] = {spec.kind: spec for spec in (
     DocumentSpec(STAGE_CHECKLIST,       _("Checklist"),                            "participant"),
     DocumentSpec("selection_letter",    _("Selection letter"),                     "participant"),
-    DocumentSpec("training_agreement",  _("Training agreement"),                   "participant"),
-    DocumentSpec("training_certificate", _("Training certificate"),                "participant"),
+    DocumentSpec("training_agreement",  _("Training agreement"),                   "participant", phase="training"),
+    DocumentSpec("training_certificate", _("Training certificate"),                "participant", phase="training"),
     DocumentSpec("offer_summary",       _("Job offer summary and next steps"),     "participant"),
-    DocumentSpec("briefing_attendance", _("Pre-departure briefings: programme and attendance"), "participant"),
-    DocumentSpec("permit_cover_sheet",  _("Single-permit dossier cover sheet"),    "employer", pdfa=True),
+    DocumentSpec("briefing_attendance", _("Pre-departure briefings: programme and attendance"), "participant", phase="pre_departure"),
+    DocumentSpec("permit_cover_sheet",  _("Single-permit dossier cover sheet"),    "employer", pdfa=True, phase="permit"),
     DocumentSpec("travel_guide",        _("Travel guide"),                         "participant"),
     DocumentSpec("arrival_guide",       _("Arrival guide: registering at the commune"), "participant"),
-    DocumentSpec("housing_agreement",   _("Housing support agreement"),            "participant"),
-    DocumentSpec("mentoring_plan",      _("Mentoring plan"),                       "participant", shows_date_of_birth=False),
-    DocumentSpec("return_plan",         _("Return and reintegration plan"),        "participant"),
+    DocumentSpec("housing_agreement",   _("Housing support agreement"),            "participant", phase="housing"),
+    DocumentSpec("mentoring_plan",      _("Mentoring plan"),                       "participant", shows_date_of_birth=False, phase="mentoring"),
+    DocumentSpec("return_plan",         _("Return and reintegration plan"),        "participant", phase="return"),
     DocumentSpec("closure_summary",     _("Case closure summary"),                 "coordinator", pdfa=True),
 )}
 # fmt: on
 
-# What the partners who see part of a case may read of its documents.
-DOCUMENTS_FOR = {
-    "mentor": frozenset({"mentoring_plan"}),
-    "employer": frozenset({"permit_cover_sheet", "offer_summary"}),
-}
+
+def document_kind_choices() -> list[tuple[str, str]]:
+    """For model fields: a callable, so that a new kind writes no migration."""
+    return [(kind, spec.title) for kind, spec in DOCUMENT_SPECS.items()]

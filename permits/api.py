@@ -28,7 +28,7 @@ from .eligibility import Candidate, Offer, SalaryBasisMismatch, evaluate, salary
 from .models import RuleVersion
 from .routes import DIPLOMA_LEVELS, PROFESSIONS, REGION_CODES, REGIONS, ROUTE_CHOICES, SALARY_BASES
 
-STAFF_ROLES = {"caseworker", "coordinator"}
+STAFF_ROLES = {"caseworker", "coordinator", "platform_admin"}
 
 
 class StaffReadsCoordinatorsWrite(BasePermission):
@@ -40,7 +40,7 @@ class StaffReadsCoordinatorsWrite(BasePermission):
         role = getattr(request.user, "role", None)
         if request.method in SAFE_METHODS or getattr(view, "evaluates", False):
             return role in STAFF_ROLES
-        return role == "coordinator"
+        return bool(getattr(request.user, "is_coordinator", False))
 
 
 def _choice(choices, what: str, **kwargs) -> serializers.ChoiceField:

@@ -118,6 +118,8 @@ def record_visa_application(case: Case, data: Data) -> None:
 def record_visa_refusal(case: Case, data: Data) -> None:
     # Visa decisions are the Immigration Office's; appeals go to the CALL [S136].
     application = case.current_permit_application
+    if application is None or not case.programme.single_permit:
+        return  # no Belgian file: the refusal is the event's record
     application.decision = PermitApplication.Decision.REFUSED
     application.refused_by = "immigration_office"
     application.decided_on = data["decided_on"]
@@ -205,3 +207,30 @@ def record_new_employment(case: Case, data: Data) -> None:
 
 def record_unlimited_authorisation(case: Case, data: Data) -> None:
     case.unlimited_authorisation_on = data["granted_on"]
+
+
+# --- A national work or stay authorisation (destinations without the single permit) ---------
+
+def record_authorisation_submission(case: Case, data: Data) -> None:
+    case.permit_applications.create(
+        kind=PermitApplication.Kind.FIRST,
+        submitted_on=data["submitted_on"],
+        reference=data.get("reference", ""),
+    )
+    case.__dict__.pop("current_permit_application", None)
+
+
+def record_authorisation_grant(case: Case, data: Data) -> None:
+    application = case.current_permit_application
+    application.decision = PermitApplication.Decision.GRANTED
+    application.decided_on = data["decided_on"]
+    application.expires_on = data["valid_until"]
+    application.save(update_fields=["decision", "decided_on", "expires_on"])
+
+
+def record_authorisation_refusal(case: Case, data: Data) -> None:
+    application = case.current_permit_application
+    application.decision = PermitApplication.Decision.REFUSED
+    application.decided_on = data["decided_on"]
+    application.refusal_reason = data.get("reason", "")
+    application.save(update_fields=["decision", "decided_on", "refusal_reason"])

@@ -252,6 +252,8 @@ class PermitApplication(models.Model):
         PENDING = "", _("Pending")
         ANNEX_46 = "annex_46", _("Granted (annex 46)")
         ANNEX_47 = "annex_47", _("Granted, no decision in time (annex 47)")
+        # A national work or stay authorisation outside Belgium.
+        GRANTED = "granted", _("Granted")
         REFUSED = "refused", _("Refused")
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="permit_applications")
@@ -268,8 +270,13 @@ class PermitApplication(models.Model):
     )
     submitted_on = models.DateField(_("submitted on"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
-    medical_certificate_issued_on = models.DateField(_("medical certificate issued on"))
-    criminal_record_issued_on = models.DateField(_("criminal record extract issued on"))
+    # Asked by the single permit; a national authorisation elsewhere may not ask for them.
+    medical_certificate_issued_on = models.DateField(
+        _("medical certificate issued on"), null=True, blank=True
+    )
+    criminal_record_issued_on = models.DateField(
+        _("criminal record extract issued on"), null=True, blank=True
+    )
     decision_due_on = models.DateField(_("decision due by"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=20, blank=True, choices=Decision.choices)
     decided_on = models.DateField(_("decision notified on"), null=True, blank=True)

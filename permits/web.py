@@ -37,7 +37,7 @@ FORM_FIELDS = (
 
 
 def coordinator_only(request: HttpRequest) -> None:
-    if getattr(request.user, "role", None) != "coordinator":
+    if not getattr(request.user, "is_coordinator", False):
         raise PermissionDenied
 
 

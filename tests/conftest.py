@@ -119,7 +119,7 @@ def make_case(programme, caseworker):
             actor=caseworker, programme=programme, participant={**PARTICIPANT, **participant}
         )
         if at != "applied":
-            case = case_walk(case=case, actor=caseworker, transitions=path_to(at))
+            case = case_walk(case=case, actor=caseworker, transitions=path_to(at, programme=programme))
         return Case.objects.get(pk=case.pk)
 
     return make

@@ -159,6 +159,8 @@ class World:
         # Created after Scheldesoft NV: the demo input gives offers to the first Belgian employer.
         other_employer = Organisation.objects.create(name="Leie Logistics BV", kind="employer", country="BE")
         programme = Programme.objects.create(code="palim", name="PALIM", operator=enabel)
+        # ANAPEC recruits for the programme: its caseworkers open cases in it.
+        programme.partners.create(organisation=anapec, role="origin_agency", phases=["intake"])
         cast = {
             "caseworker": (User.Role.CASEWORKER, enabel),
             "other_caseworker": (User.Role.CASEWORKER, anapec),

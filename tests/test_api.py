@@ -592,13 +592,13 @@ class TestTransitionSuccess:
         client = api.as_user(caseworker)
         tick_open_items(client, case)
         client.raise_request_exception = False
-        fire(client, case, "select_for_training", {"training_start_date": "2025-09-01"})
+        fire(client, case, "select", {"training_start_date": "2025-09-01"})
         moved = Case.objects.get(pk=case.pk)
         assert moved.stage == "in_training"
         assert moved.version == case.version + 1
         assert moved.training_start_date == dt.date(2025, 9, 1)
         event = CaseEvent.objects.filter(case=case).order_by("-created_at", "-id").first()
-        assert (event.kind, event.transition) == ("transition", "select_for_training")
+        assert (event.kind, event.transition) == ("transition", "select")
         assert {i.code for i in moved.current_checklist()} == {
             s.code for s in CHECKLISTS["in_training"]
         }
@@ -607,7 +607,7 @@ class TestTransitionSuccess:
         client = api.as_user(caseworker)
         tick_open_items(client, case)
         response = fire(
-            client, case, "select_for_training",
+            client, case, "select",
             {"training_start_date": "2025-09-01", "assessment_score": 80},
         )
         assert response.status_code == 200, response.content
@@ -650,7 +650,7 @@ class TestTransitionRefusals:
         case = make_case(at="screening")
         client = api.as_user(caseworker)
         tick_open_items(client, case)
-        body = self.refused(client, case, "select_for_training", {"assessment_score": 50}, status=400)
+        body = self.refused(client, case, "select", {"assessment_score": 50}, status=400)
         assert set(body["data"]) == {"training_start_date"}
 
     def test_every_bad_field_is_named(self, api, caseworker, make_case):
@@ -658,7 +658,7 @@ class TestTransitionRefusals:
         client = api.as_user(caseworker)
         tick_open_items(client, case)
         body = self.refused(
-            client, case, "select_for_training",
+            client, case, "select",
             {"training_start_date": "soon", "assessment_score": 140}, status=400,
         )
         assert set(body["data"]) == {"training_start_date", "assessment_score"}
@@ -732,7 +732,7 @@ class TestTransitionRefusals:
         client = api.as_user(caseworker)
         tick_open_items(client, case)
         body = self.refused(
-            client, case, "select_for_training", {"training_start_date": value}, status=400
+            client, case, "select", {"training_start_date": value}, status=400
         )
         assert set(body["data"]) == {"training_start_date"}
     def test_list_for_a_text_field_is_400(self, api, caseworker, case):
@@ -878,7 +878,7 @@ class TestTransitionRefusals:
     def test_override_does_not_excuse_bad_input(self, api, coordinator, make_case):
         case = make_case(at="screening")
         body = self.refused(
-            api.as_user(coordinator), case, "select_for_training", {}, status=400,
+            api.as_user(coordinator), case, "select", {}, status=400,
             override_reason="Urgent.",
         )
         assert set(body["data"]) == {"training_start_date"}
@@ -1123,7 +1123,7 @@ def test_walk_from_applied_to_closed_returned(api, caseworker, programme):
     case_id = body["id"]
     path = path_to("closed_returned")
     phases = {STATE_BY_NAME[spec.target].phase.value for spec in path}
-    assert {"training", "pre_departure", "permit", "arrival", "housing", "mentoring",
+    assert {"training", "pre_departure", "permit", "arrival", "housing", "employment",
             "return"} <= phases
 
     stages_entered = ["applied"]

@@ -81,14 +81,14 @@ def test_a_minor_cannot_enter_screening(make_case, caseworker):
 
 
 def test_programme_without_training_goes_straight_to_matching(make_case, caseworker, programme):
-    programme.skipped_phases = ["training"]
+    programme.phases = [p for p in programme.phases if p != "training"]
     programme.save()
     case = make_case(at="screening")
     checklist_complete(case=case, actor=caseworker)
-    with pytest.raises(TransitionNotPossible) as refusal:
-        advance(case, "select_for_training", caseworker)
-    assert "no training phase" in refusal.value.reasons[0]
-    assert advance(case, "select_for_matching", caseworker).stage == "matching"
+    # No training start date is asked, and no training agreement is produced.
+    moved = case_advance(case=case, transition="select", actor=caseworker, version=case.version, data={})
+    assert moved.stage == "matching" and moved.training_start_date is None
+    assert set(moved.documents.values_list("kind", flat=True)) == {"stage_checklist", "selection_letter"}
 
 
 def test_flemish_first_application_waits_for_its_window(make_case, caseworker):
@@ -319,14 +319,12 @@ def test_commune_registration_is_due_eight_days_after_arrival_the_reading_in_for
 
 def test_commune_registration_follows_the_rule_data_when_a_coordinator_changes_it(make_case, caseworker):
     from permits.models import LegalParameter
-    from workflow.models import PublicHoliday
 
     rule = LegalParameter.objects.get(key="commune_registration")
     assert rule.conflicting_values == {"unit": "working_days"} and "8 working days" in rule.conflict_note
     rule.unit = LegalParameter.Unit.WORKING_DAYS
     rule.save()
-    # Arrival on Thursday 2 April 2026; Easter Monday 6 April is a public holiday.
-    PublicHoliday.objects.create(date=dt.date(2026, 4, 6), name="Easter Monday")
+    # Arrival on Thursday 2 April 2026; Easter Monday 6 April is a Belgian public holiday.
     with time_machine.travel(dt.datetime(2026, 4, 2, 10, 0)):
         case = make_case(at="arrived")
     item = case.current_checklist().get(code="commune_registration")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from permits.applicability import Applies, permit_has_expiry, region_is, region_is_not, route_in
 
 from .deadlines import BeforeTransition, DueRule, LegalDeadline, days_after, days_before
+from .programmes import NATIONAL_AUTHORISATION, RETURN_REQUIRED, SINGLE_PERMIT, ProgrammeTest
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -26,6 +27,11 @@ CASEWORKER = "caseworker"
 EMPLOYER = "employer"
 MENTOR = "mentor"
 COORDINATOR = "coordinator"
+# The programme's partner organisations, each ticking its own items (cases.access).
+EMPLOYMENT_SERVICE = "employment_service"
+TRAINING_PROVIDER = "training_provider"
+INTEGRATION_AGENCY = "integration_agency"
+ORIGIN_AGENCY = "origin_agency"
 
 RESPONSIBLE_ROLES = {
     PARTICIPANT: _("Participant"),
@@ -33,7 +39,15 @@ RESPONSIBLE_ROLES = {
     EMPLOYER: _("Employer"),
     MENTOR: _("Mentor"),
     COORDINATOR: _("Coordinator"),
+    EMPLOYMENT_SERVICE: _("Public employment service"),
+    TRAINING_PROVIDER: _("Training provider"),
+    INTEGRATION_AGENCY: _("Reception or integration agency"),
+    ORIGIN_AGENCY: _("Origin agency"),
 }
+
+
+def responsible_choices() -> list[tuple[str, str]]:
+    return list(RESPONSIBLE_ROLES.items())
 
 
 @dataclass(frozen=True)
@@ -46,12 +60,21 @@ class ItemSpec:
     evidence: bool = False  # a scan or file may be attached as proof
     # Only for some cases (a route, a Region): checked when the stage's checklist opens.
     applies: Applies | None = None
+    # Only in some programmes (a destination's procedure), or those running a phase.
+    only_for: ProgrammeTest | None = None
+    phase: str = ""
 
     def applies_to(self, case: Case) -> bool:
-        return self.applies is None or self.applies(case)
+        programme = case.programme
+        return (
+            (self.only_for is None or self.only_for(programme))
+            and (not self.phase or programme.runs(self.phase))
+            and (self.applies is None or self.applies(case))
+        )
 
 
 BEFORE_SUBMISSION = BeforeTransition("submit_permit", _("Before the permit submission"))
+BEFORE_AUTHORISATION = BeforeTransition("submit_authorisation", _("Before the application is submitted"))
 # Commune registration: the period is rule data with its conflict (8 working days
 # [S144][S148] or 8 calendar days [S145][S147]); the calendar reading is in force, as
 # the shorter of the two keeps the participant on time under either.
@@ -83,25 +106,27 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
             "training_agreement", _("Training agreement signed"), PARTICIPANT,
             due=days_after("stage_entered", 14), evidence=True,
         ),
-        ItemSpec("ict_modules", _("ICT modules attended"), PARTICIPANT),
-        ItemSpec("language_courses", _("Language courses followed (English, Dutch)"), PARTICIPANT),
-        ItemSpec("life_in_belgium", _("Information on life in Belgium given"), required=False),
+        ItemSpec("ict_modules", _("Training modules attended"), PARTICIPANT),
+        ItemSpec("language_courses", _("Language courses followed"), PARTICIPANT),
+        ItemSpec("life_in_belgium", _("Information on life in the destination country given"), required=False),
         ItemSpec("skills_validated", _("Skills validation passed"), PARTICIPANT),
+        ItemSpec("attendance_reported", _("Attendance and results reported by the training provider"), TRAINING_PROVIDER),
     ),
     "matching": (
         ItemSpec("track_discussed", _("Home or away track discussed with the participant")),
-        ItemSpec("profile_shared", _("Profile shared with employers")),
+        ItemSpec("profile_shared", _("Profile shared with employers"), EMPLOYMENT_SERVICE),
         ItemSpec("matching_event", _("Took part in a matching event"), PARTICIPANT, required=False),
+        ItemSpec("vacancies_proposed", _("Vacancies proposed by the public employment service"), EMPLOYMENT_SERVICE, required=False),
     ),
     "placed_home": (
-        ItemSpec("contract_recorded", _("Employment contract in Morocco recorded (dates only)")),
+        ItemSpec("contract_recorded", _("Employment contract at home recorded (dates only)")),
         ItemSpec("follow_up_6m", _("Follow-up after 6 months"), due=days_after("stage_entered", 183)),
         ItemSpec("follow_up_12m", _("Follow-up after 12 months"), due=days_after("stage_entered", 365)),
     ),
     # Pre-departure orientation covers legal, intercultural and administrative
     # matters [S1]; who gives which session is programme data, not fixed here.
     "pre_departure": (
-        ItemSpec("briefing_legal", _("Legal briefing attended: rights, obligations, the single permit"), PARTICIPANT),
+        ItemSpec("briefing_legal", _("Legal briefing attended: rights, obligations, the work authorisation"), PARTICIPANT),
         ItemSpec("briefing_administrative", _("Administrative briefing attended: commune registration, residence card"), PARTICIPANT),
         ItemSpec("briefing_intercultural", _("Intercultural briefing attended"), PARTICIPANT),
         ItemSpec("briefing_practical", _("Practical briefing attended: travel, first weeks"), PARTICIPANT, required=False),
@@ -110,28 +135,32 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
     # The first single-permit application file [S50][S55][S149][S150]; what the route
     # and the Region add (brief §2.4) [S82][S86][S54][S84].
     "dossier_preparation": (
-        ItemSpec("passport_all_pages", _("Copy of every page of a valid passport"), PARTICIPANT, due=BEFORE_SUBMISSION, evidence=True),
-        ItemSpec("criminal_record", _("Criminal record extract: under 6 months old, apostilled, in FR/NL/DE/EN or sworn translation"), PARTICIPANT, due=BEFORE_SUBMISSION),
-        ItemSpec("medical_certificate", _("Medical certificate on the Immigration Office model, under 6 months old, by a doctor recognised by the embassy"), PARTICIPANT, due=BEFORE_SUBMISSION),
-        ItemSpec("employment_contract", _("Signed employment contract; salary meets the route's threshold"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True),
-        ItemSpec("health_insurance_commitment", _("Employer's commitment on health insurance"), EMPLOYER, due=BEFORE_SUBMISSION),
-        ItemSpec("fee_paid", _("Proof of payment of the Immigration Office fee"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True),
-        ItemSpec("job_description_org_chart", _("Job description and organisation chart (Brussels)"), EMPLOYER, due=BEFORE_SUBMISSION, applies=region_is("BXL")),
-        ItemSpec("job_description", _("Job description"), EMPLOYER, required=False, due=BEFORE_SUBMISSION, applies=region_is_not("BXL")),
-        ItemSpec("isco_and_register_numbers", _("ISCO-08 code, company numbers and national register or BIS numbers on the form (Flanders)"), EMPLOYER, due=BEFORE_SUBMISSION, applies=region_is("FL")),
-        ItemSpec("diploma_copy", _("Diploma from a recognised institution (highly qualified, Blue Card and intra-corporate routes)"), PARTICIPANT, due=BEFORE_SUBMISSION, evidence=True, applies=route_in(*DIPLOMA_ROUTES)),
-        ItemSpec("blue_card_contract", _("Blue Card: employment contract of at least 6 months"), EMPLOYER, due=BEFORE_SUBMISSION, applies=route_in("EU_BLUE_CARD", "EU_BLUE_CARD_JUNIOR")),
-        ItemSpec("lmt_evidence", _("Labour-market-test evidence: the vacancy's publication and its result"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in("GENERAL")),
-        ItemSpec("hosting_agreement", _("Hosting agreement with an approved research organisation"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in("RESEARCHER")),
-        ItemSpec("group_employment_proof", _("Proof of employment in the group before the transfer"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in(*ICT_ROUTES)),
-        ItemSpec("employer_checked", _("Employer checked against the Flemish refusal grounds (company age, staff, activity)"), required=False, due=BEFORE_SUBMISSION, applies=region_is("FL")),
+        ItemSpec("passport_all_pages", _("Copy of every page of a valid passport"), PARTICIPANT, due=BEFORE_SUBMISSION, evidence=True, only_for=SINGLE_PERMIT),
+        ItemSpec("criminal_record", _("Criminal record extract: under 6 months old, apostilled, in FR/NL/DE/EN or sworn translation"), PARTICIPANT, due=BEFORE_SUBMISSION, only_for=SINGLE_PERMIT),
+        ItemSpec("medical_certificate", _("Medical certificate on the Immigration Office model, under 6 months old, by a doctor recognised by the embassy"), PARTICIPANT, due=BEFORE_SUBMISSION, only_for=SINGLE_PERMIT),
+        ItemSpec("employment_contract", _("Signed employment contract; salary meets the route's threshold"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, only_for=SINGLE_PERMIT),
+        ItemSpec("health_insurance_commitment", _("Employer's commitment on health insurance"), EMPLOYER, due=BEFORE_SUBMISSION, only_for=SINGLE_PERMIT),
+        ItemSpec("fee_paid", _("Proof of payment of the Immigration Office fee"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, only_for=SINGLE_PERMIT),
+        ItemSpec("job_description_org_chart", _("Job description and organisation chart (Brussels)"), EMPLOYER, due=BEFORE_SUBMISSION, applies=region_is("BXL"), only_for=SINGLE_PERMIT),
+        ItemSpec("job_description", _("Job description"), EMPLOYER, required=False, due=BEFORE_SUBMISSION, applies=region_is_not("BXL"), only_for=SINGLE_PERMIT),
+        ItemSpec("isco_and_register_numbers", _("ISCO-08 code, company numbers and national register or BIS numbers on the form (Flanders)"), EMPLOYER, due=BEFORE_SUBMISSION, applies=region_is("FL"), only_for=SINGLE_PERMIT),
+        ItemSpec("diploma_copy", _("Diploma from a recognised institution (highly qualified, Blue Card and intra-corporate routes)"), PARTICIPANT, due=BEFORE_SUBMISSION, evidence=True, applies=route_in(*DIPLOMA_ROUTES), only_for=SINGLE_PERMIT),
+        ItemSpec("blue_card_contract", _("Blue Card: employment contract of at least 6 months"), EMPLOYER, due=BEFORE_SUBMISSION, applies=route_in("EU_BLUE_CARD", "EU_BLUE_CARD_JUNIOR"), only_for=SINGLE_PERMIT),
+        ItemSpec("lmt_evidence", _("Labour-market-test evidence: the vacancy's publication and its result"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in("GENERAL"), only_for=SINGLE_PERMIT),
+        ItemSpec("hosting_agreement", _("Hosting agreement with an approved research organisation"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in("RESEARCHER"), only_for=SINGLE_PERMIT),
+        ItemSpec("group_employment_proof", _("Proof of employment in the group before the transfer"), EMPLOYER, due=BEFORE_SUBMISSION, evidence=True, applies=route_in(*ICT_ROUTES), only_for=SINGLE_PERMIT),
+        ItemSpec("employer_checked", _("Employer checked against the Flemish refusal grounds (company age, staff, activity)"), required=False, due=BEFORE_SUBMISSION, applies=region_is("FL"), only_for=SINGLE_PERMIT),
+        ItemSpec("passport_valid", _("Passport valid for the whole stay"), PARTICIPANT, due=BEFORE_AUTHORISATION, evidence=True, only_for=NATIONAL_AUTHORISATION),
+        ItemSpec("authorisation_documents", _("Documents the work or stay authorisation asks for gathered"), due=BEFORE_AUTHORISATION, only_for=NATIONAL_AUTHORISATION),
+        ItemSpec("host_agreement", _("Contract or placement agreement signed by the host"), EMPLOYER, due=BEFORE_AUTHORISATION, evidence=True, only_for=NATIONAL_AUTHORISATION),
     ),
     "permit_submitted": (
-        ItemSpec("admissibility_confirmed", _("Admissibility confirmed by the Region"), EMPLOYER, required=False),
-        ItemSpec("missing_documents_supplied", _("Missing documents supplied, if the Region asked for any"), EMPLOYER, required=False, applies=region_is_not("WAL")),
+        ItemSpec("admissibility_confirmed", _("Admissibility confirmed by the Region"), EMPLOYER, required=False, only_for=SINGLE_PERMIT),
+        ItemSpec("missing_documents_supplied", _("Missing documents supplied, if the Region asked for any"), EMPLOYER, required=False, applies=region_is_not("WAL"), only_for=SINGLE_PERMIT),
         # Wallonia gives 15 working days to complete a file [S66].
-        ItemSpec("missing_documents_supplied_wal", _("Missing documents supplied within the Walloon period, if the Region asked for any"), EMPLOYER, required=False, due=LegalDeadline("wallonia_completion_period", "stage_entered"), applies=region_is("WAL")),
-        ItemSpec("decision_chased", _("Decision received within the legal time limit, or chased with the Region"), required=False, due=days_after("decision_due", 0)),
+        ItemSpec("missing_documents_supplied_wal", _("Missing documents supplied within the Walloon period, if the Region asked for any"), EMPLOYER, required=False, due=LegalDeadline("wallonia_completion_period", "stage_entered"), applies=region_is("WAL"), only_for=SINGLE_PERMIT),
+        ItemSpec("decision_chased", _("Decision received within the legal time limit, or chased with the Region"), required=False, due=days_after("decision_due", 0), only_for=SINGLE_PERMIT),
+        ItemSpec("authorisation_followed", _("Application followed up with the authority until its decision"), required=False, only_for=NATIONAL_AUTHORISATION),
     ),
     "permit_refused": (
         ItemSpec("refusal_explained", _("Refusal decision explained to the participant")),
@@ -144,14 +173,16 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("legal_aid", _("Legal aid or a lawyer contacted"), required=False),
     ),
     "permit_granted": (
-        ItemSpec("annex_46_shared", _("Annex 46 shared with the participant")),
-        ItemSpec("visa_appointment", _("Visa appointment booked with TLScontact"), PARTICIPANT),
+        ItemSpec("annex_46_shared", _("Annex 46 shared with the participant"), only_for=SINGLE_PERMIT),
+        ItemSpec("authorisation_shared", _("Authorisation shared with the participant"), only_for=NATIONAL_AUTHORISATION),
+        ItemSpec("visa_appointment", _("Visa appointment booked with the programme's visa service"), PARTICIPANT),
     ),
     # The D visa file at the consulate [S140][S141][S142].
     "visa_applied": (
         ItemSpec("visa_form", _("Visa application form (multiple entry)"), PARTICIPANT),
-        ItemSpec("annex_46_presented", _("Annex 46 and admission to work presented"), PARTICIPANT),
-        ItemSpec("originals_presented", _("Originals of the medical certificate and criminal record presented"), PARTICIPANT),
+        ItemSpec("annex_46_presented", _("Annex 46 and admission to work presented"), PARTICIPANT, only_for=SINGLE_PERMIT),
+        ItemSpec("originals_presented", _("Originals of the medical certificate and criminal record presented"), PARTICIPANT, only_for=SINGLE_PERMIT),
+        ItemSpec("authorisation_presented", _("Work or stay authorisation presented"), PARTICIPANT, only_for=NATIONAL_AUTHORISATION),
         ItemSpec("biometrics_given", _("Fingerprints and photo given at the visa centre"), PARTICIPANT),
     ),
     "travel_ready": (
@@ -161,16 +192,19 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
     ),
     # Arrival: the commune within 8 working days, then the police address check [S144][S145][S148].
     "arrived": (
-        ItemSpec("commune_registration", _("Registered at the commune"), PARTICIPANT, due=COMMUNE_DEADLINE),
-        ItemSpec("commune_documents", _("Brought to the commune: passport with D visa, annex 46, address or lease, photos"), PARTICIPANT, due=COMMUNE_DEADLINE),
+        ItemSpec("commune_registration", _("Registered at the commune"), PARTICIPANT, due=COMMUNE_DEADLINE, only_for=SINGLE_PERMIT),
+        ItemSpec("commune_documents", _("Brought to the commune: passport with D visa, annex 46, address or lease, photos"), PARTICIPANT, due=COMMUNE_DEADLINE, only_for=SINGLE_PERMIT),
+        ItemSpec("local_registration", _("Registered with the local authorities as the destination requires"), PARTICIPANT, due=days_after("arrival", 7), only_for=NATIONAL_AUTHORISATION),
         ItemSpec("employer_keeps_permit_copy", _("Employer keeps a copy of the permit"), EMPLOYER),
         ItemSpec("employment_start_declared", _("Employer declared the start of employment"), EMPLOYER),
         # Work may start on annex 46 for at most 90 days while registration is pending [S127].
-        ItemSpec("annex_46_bridge", _("Registration completed before the annex 46 work period ends"), PARTICIPANT, required=False, due=LegalDeadline("annex_46_work_bridge", "arrival")),
+        ItemSpec("annex_46_bridge", _("Registration completed before the annex 46 work period ends"), PARTICIPANT, required=False, due=LegalDeadline("annex_46_work_bridge", "arrival"), only_for=SINGLE_PERMIT),
     ),
     "registered": (
-        ItemSpec("annex_15_received", _("Annex 15 (or 49) received from the commune"), PARTICIPANT),
-        ItemSpec("police_check_done", _("Police address check done"), PARTICIPANT),
+        ItemSpec("annex_15_received", _("Annex 15 (or 49) received from the commune"), PARTICIPANT, only_for=SINGLE_PERMIT),
+        ItemSpec("police_check_done", _("Police address check done"), PARTICIPANT, only_for=SINGLE_PERMIT),
+        ItemSpec("welcome_session", _("Welcome and integration session offered"), INTEGRATION_AGENCY, required=False),
+        ItemSpec("residence_document", _("Residence document received"), PARTICIPANT, only_for=NATIONAL_AUTHORISATION),
     ),
     # Help to find housing, which participants pay for themselves [S9][S10].
     "housing": (
@@ -179,33 +213,36 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("address_updated", _("New address declared at the commune, if the participant moved"), PARTICIPANT, required=False),
     ),
     "employed": (
-        ItemSpec("mentor_assigned", _("Mentor assigned"), due=days_after("stage_entered", 14)),
-        ItemSpec("first_follow_up", _("First follow-up meeting held"), MENTOR, due=days_after("stage_entered", 14)),
+        ItemSpec("mentor_assigned", _("Mentor assigned"), due=days_after("stage_entered", 14), phase="mentoring"),
+        ItemSpec("first_follow_up", _("First follow-up meeting held"), MENTOR, due=days_after("stage_entered", 14), phase="mentoring"),
         ItemSpec("onboarding_plan", _("Onboarding plan agreed with the employer"), EMPLOYER),
-        ItemSpec("integration_course", _("Civic integration and Dutch course started"), PARTICIPANT, required=False),
+        ItemSpec("integration_course", _("Civic integration and language course started"), PARTICIPANT, required=False),
         # Renewal: alert when the window opens, hard deadline when it closes [S56][S135].
-        ItemSpec("renewal_window_open", _("Permit renewal prepared with the employer: the renewal window opens"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_opens", "permit_expiry", before=True), applies=permit_has_expiry),
-        ItemSpec("renewal_filed", _("Permit renewal filed before the window closes"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_closes", "permit_expiry", before=True), applies=permit_has_expiry),
-        ItemSpec("unlimited_authorisation_possible", _("Unlimited work authorisation may be requested by the worker"), PARTICIPANT, required=False, due=LegalDeadline("unlimited_authorisation_after", "first_employment"), applies=permit_has_expiry),
+        ItemSpec("renewal_window_open", _("Permit renewal prepared with the employer: the renewal window opens"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_opens", "permit_expiry", before=True), applies=permit_has_expiry, only_for=SINGLE_PERMIT),
+        ItemSpec("renewal_filed", _("Permit renewal filed before the window closes"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_closes", "permit_expiry", before=True), applies=permit_has_expiry, only_for=SINGLE_PERMIT),
+        ItemSpec("unlimited_authorisation_possible", _("Unlimited work authorisation may be requested by the worker"), PARTICIPANT, required=False, due=LegalDeadline("unlimited_authorisation_after", "first_employment"), applies=permit_has_expiry, only_for=SINGLE_PERMIT),
+        # A programme of fixed duration ends on a date: the return is prepared before it.
+        ItemSpec("return_prepared", _("Return prepared before the programme ends"), due=days_before("programme_end", 30), only_for=RETURN_REQUIRED),
     ),
     # After the end of employment: the employer notifies the Region [S57]; the worker may
     # stay for a grace period to find a new job, a period the sources leave unconfirmed [S133].
     "job_search": (
-        ItemSpec("end_notified", _("Employer notified the Region of the end of employment"), EMPLOYER),
+        ItemSpec("end_notified", _("Employer notified the Region of the end of employment"), EMPLOYER, only_for=SINGLE_PERMIT),
         ItemSpec("new_job_or_departure", _("New job approved by the Region, or departure, before the grace period ends"), required=False, due=LegalDeadline("grace_after_employment_end", "employment_end")),
         ItemSpec("job_search_registered", _("Registered with the public employment service"), PARTICIPANT, required=False),
     ),
     "return_planned": (
         ItemSpec("return_date_agreed", _("Return date agreed with the participant"), due=days_before("return", 30)),
-        ItemSpec("end_of_employment_notified", _("Employer notified the Region of the end of employment"), EMPLOYER),
+        ItemSpec("end_of_employment_notified", _("Employer notified the Region of the end of employment"), EMPLOYER, only_for=SINGLE_PERMIT),
         ItemSpec("reintegration_plan", _("Reintegration plan drafted")),
     ),
     "returned": (
-        ItemSpec("return_confirmed", _("Return to Morocco confirmed")),
+        ItemSpec("return_confirmed", _("Return home confirmed")),
     ),
     "reintegration": (
-        ItemSpec("job_search_support", _("Registered for job-search support (ANAPEC)"), PARTICIPANT),
+        ItemSpec("job_search_support", _("Registered for job-search support with the origin agency"), PARTICIPANT),
         ItemSpec("reintegration_follow_up", _("Follow-up after 3 months"), due=days_after("stage_entered", 91)),
+        ItemSpec("home_job_offers", _("Job offers at home proposed by the origin agency"), ORIGIN_AGENCY, required=False),
     ),
     "closed_home": CLOSING,
     "closed_away": (

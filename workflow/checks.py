@@ -48,3 +48,31 @@ def field_not_before(field: str, other: str) -> Callable:
         return {}
 
     return check
+
+
+def within_programme_duration(case: Case, data: Mapping[str, Any]) -> Errors:
+    """A programme of fixed duration (1-6 months, 6-12 months) takes placements within it."""
+    programme = case.programme
+    low, high = programme.duration_min_months, programme.duration_max_months
+    if low is None and high is None:
+        return {}
+    months = data.get("contract_months")
+    if months is None:
+        return {"contract_months": _("This programme lasts a fixed time: give the length in months.")}
+    if (low is not None and months < low) or (high is not None and months > high):
+        return {
+            "contract_months": _("This programme lasts %(low)s to %(high)s months.")
+            % {"low": low if low is not None else 1, "high": high if high is not None else "…"}
+        }
+    return {}
+
+
+def return_by_programme_end(case: Case, data: Mapping[str, Any]) -> Errors:
+    """The return is planned by the day a programme of fixed duration ends."""
+    planned, end = data.get("planned_return_date"), case.planned_end_on
+    if planned and end and planned > end:
+        return {
+            "planned_return_date": _("The programme ends on %(date)s: the return must be planned by then.")
+            % {"date": date_format(end)}
+        }
+    return {}

@@ -1,62 +1,46 @@
-"""Date arithmetic for deadlines: working days (Monday to Friday, less the public
-holidays on record). Calendar periods are in ``permits.periods``."""
+"""Date arithmetic for deadlines: working days (Monday to Friday, less the country's
+public holidays). Calendar periods are in ``permits.periods``.
+
+Public holidays come from the ``holidays`` library, country by country: a deadline
+that runs in Belgium skips Belgian holidays, one that runs in Morocco skips Moroccan
+ones, and nobody has to keep a list of dates up to date by hand.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
-from .models import PublicHoliday
+import holidays
 
 WEEKEND = {5, 6}  # Saturday, Sunday
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start`` (``start`` itself is day 0)."""
+@lru_cache(maxsize=256)
+def _holiday_dates(country: str, year: int) -> frozenset[dt.date]:
+    """The public holidays of ``country`` in ``year``; cached because checklists ask often."""
+    # The library would also take class names ("Belgium"); deadlines name countries by code.
+    if country not in holidays.list_supported_countries():
+        raise ValueError(
+            f"No public holiday calendar for country {country!r}; expected an ISO 3166-1 "
+            "alpha-2 code such as 'BE' or 'MA'"
+        )
+    return frozenset(holidays.country_holidays(country, years=year))
+
+
+def add_working_days(start: dt.date, days: int, *, country: str) -> dt.date:
+    """The date ``days`` working days after ``start`` (``start`` itself is day 0).
+
+    ``country`` is required: which days are holidays depends on where the deadline runs,
+    and a silent default would count a Moroccan deadline on the Belgian calendar.
+    """
     if days < 0:
         raise ValueError("add_working_days counts forward only")
-    # Enough calendar days to hold `days` working days even around Christmas.
-    horizon = start + dt.timedelta(days=days * 2 + 21)
-    holidays = set(
-        PublicHoliday.objects.filter(date__gt=start, date__lte=horizon).values_list(
-            "date", flat=True
-        )
-    )
+    _holiday_dates(country, start.year)  # an unknown country fails even for 0 days
     current = start
     remaining = days
     while remaining:
         current += dt.timedelta(days=1)
-        if current.weekday() not in WEEKEND and current not in holidays:
+        if current.weekday() not in WEEKEND and current not in _holiday_dates(country, current.year):
             remaining -= 1
     return current
-
-
-def easter_sunday(year: int) -> dt.date:
-    """Gregorian Easter (the anonymous Meeus/Jones/Butcher algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    leap = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * leap) // 451
-    month, day = divmod(h + leap - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
-
-
-def belgian_public_holidays(year: int) -> list[tuple[dt.date, str]]:
-    """The ten Belgian statutory public holidays of ``year``."""
-    easter = easter_sunday(year)
-    return [
-        (dt.date(year, 1, 1), "New Year's Day"),
-        (easter + dt.timedelta(days=1), "Easter Monday"),
-        (dt.date(year, 5, 1), "Labour Day"),
-        (easter + dt.timedelta(days=39), "Ascension Day"),
-        (easter + dt.timedelta(days=50), "Whit Monday"),
-        (dt.date(year, 7, 21), "Belgian National Day"),
-        (dt.date(year, 8, 15), "Assumption"),
-        (dt.date(year, 11, 1), "All Saints' Day"),
-        (dt.date(year, 11, 11), "Armistice Day"),
-        (dt.date(year, 12, 25), "Christmas Day"),
-    ]

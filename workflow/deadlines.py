@@ -29,6 +29,15 @@ if TYPE_CHECKING:
     from cases.models import Case
 
 
+def deadline_country(case: Case) -> str:
+    """The country whose public holidays a working-day deadline of ``case`` skips.
+
+    The programme's destination is where the programme's legal deadlines run (the
+    Region's decision periods, the commune registration); Belgium when it records none.
+    """
+    return str(getattr(case.programme, "destination_country", "") or "BE")
+
+
 def _accepted_offer_start(case: Case) -> dt.date | None:
     offer = case.current_offer
     return offer.contract_start if offer else None
@@ -57,6 +66,7 @@ ANCHORS: dict[str, tuple[Promise, Callable[[Case], dt.date | None]]] = {
     "contract_start": (_("the contract start"), _accepted_offer_start),
     "travel": (_("the planned travel date"), lambda case: case.planned_travel_date),
     "return": (_("the planned return date"), lambda case: case.planned_return_date),
+    "programme_end": (_("the end of the programme"), lambda case: case.planned_end_on),
 }
 
 
@@ -75,7 +85,7 @@ class DueRule:
         if anchor_date is None:
             return None
         if self.working_days:
-            return add_working_days(anchor_date, self.days)
+            return add_working_days(anchor_date, self.days, country=deadline_country(case))
         return anchor_date + dt.timedelta(days=self.days)
 
     def describe(self, case: Case | None = None) -> str:
@@ -170,7 +180,7 @@ class LegalDeadline:
         if period is None:
             return None
         if "working_days" in period:
-            return add_working_days(anchor_date, int(period["working_days"]))
+            return add_working_days(anchor_date, int(period["working_days"]), country=deadline_country(case))
         return add_period(anchor_date, negate(period) if self.before else period)
 
     def period_text(self, case: Case | None = None) -> str:

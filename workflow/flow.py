@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from viewflow.fsm import State, chart
 
-from .itinerary import INITIAL_STAGE, STATE_BY_NAME, TRANSITIONS, TransitionSpec
+from .itinerary import INITIAL_STAGE, STATE_BY_NAME, TRANSITIONS, TransitionSpec, landing, possible_landings
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -44,13 +44,23 @@ def _transition_method(spec: TransitionSpec):
     return apply
 
 
+def _landing(spec: TransitionSpec) -> State.GET_STATE:
+    """The target, past the phases the case's programme leaves out (``itinerary.landing``)."""
+
+    def land(flow: CaseFlow) -> str | None:
+        return landing(spec.target, flow.case.programme)
+
+    land.__name__ = f"land_{spec.name}"
+    return State.GET_STATE(land, states=possible_landings(spec.target))
+
+
 for _spec in TRANSITIONS:
     setattr(
         CaseFlow,
         _spec.name,
         CaseFlow.stage.transition(
             source=list(_spec.sources),
-            target=_spec.target,
+            target=_landing(_spec),
             label=_spec.label,
             # Who may fire is decided by the service (roles and case access).
             permission=None,

@@ -34,14 +34,11 @@ def participant_meets_minimum_age(case: Case) -> str | None:
     return None
 
 
-def programme_skips_training(case: Case) -> str | None:
-    """Programmes that recruit trained people go straight to matching."""
-    if "training" not in case.programme.skipped_phases:
-        return _("This programme includes training: select the participant for training instead.")
-    return None
-
-
-def programme_includes_training(case: Case) -> str | None:
-    if "training" in case.programme.skipped_phases:
-        return _("This programme has no training phase: select the participant for matching.")
+def offer_abroad_accepted(case: Case) -> str | None:
+    """The moves towards departure need an accepted offer in the programme's destination."""
+    offer = case.current_offer
+    if offer is None or offer.country != case.programme.destination_country:
+        return _("No accepted offer in %(country)s is recorded for this case.") % {
+            "country": case.programme.destination_country.name
+        }
     return None

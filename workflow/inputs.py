@@ -42,6 +42,14 @@ class FieldSpec:
     max_value: Any = None
     max_length: int | None = None
     not_in_future: bool = False  # a date that records something that already happened
+    # Asked only in the programmes that run this phase, or that pass this test.
+    phase: str = ""
+    only_for: Callable[[Any], bool] | None = None
+
+    def asked_in(self, programme) -> bool:
+        return (not self.phase or programme.runs(self.phase)) and (
+            self.only_for is None or self.only_for(programme)
+        )
 
     def choice_list(self) -> list[tuple[str, str]]:
         choices = self.choices() if callable(self.choices) else (self.choices or ())

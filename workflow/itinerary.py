@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -45,8 +45,12 @@ from permits.routes import (
 )
 
 from . import checks, effects, guards
-from .checklists import CASEWORKER, CHECKLISTS, COORDINATOR
+from .checklists import CASEWORKER, CHECKLISTS, COORDINATOR, TRAINING_PROVIDER
 from .inputs import CaseCheck, FieldSpec
+from .programmes import NATIONAL_AUTHORISATION, RETURN_OPTIONAL, SINGLE_PERMIT, ProgrammeTest
+
+if TYPE_CHECKING:
+    from cases.models import Programme
 
 
 class Phase(models.TextChoices):
@@ -59,10 +63,44 @@ class Phase(models.TextChoices):
     TRAVEL = "travel", _("Travel")
     ARRIVAL = "arrival", _("Arrival")
     HOUSING = "housing", _("Housing")
+    EMPLOYMENT = "employment", _("Employment")
+    # No stage of its own: the mentor's follow-up through employment and the return.
     MENTORING = "mentoring", _("Mentoring")
     RETURN = "return", _("Return")
     CLOSED = "closed", _("Closed")
     EXITED = "exited", _("Exited")
+
+
+@dataclass(frozen=True)
+class PhaseSpec:
+    phase: Phase
+    # A programme may leave an optional phase out (``Programme.phases`` lists those it runs).
+    optional: bool = False
+    # Where a move into the phase lands when the programme leaves it out; None: such a
+    # move is not offered at all (a programme without a return closes from employment).
+    continues_at: str | None = None
+
+
+# fmt: off
+PHASES: tuple[PhaseSpec, ...] = (
+    PhaseSpec(Phase.INTAKE),
+    PhaseSpec(Phase.TRAINING,      optional=True, continues_at="matching"),
+    PhaseSpec(Phase.MATCHING),
+    PhaseSpec(Phase.HOME_PLACEMENT),
+    PhaseSpec(Phase.PRE_DEPARTURE, optional=True, continues_at="dossier_preparation"),
+    PhaseSpec(Phase.PERMIT,        optional=True, continues_at="permit_granted"),
+    PhaseSpec(Phase.TRAVEL),
+    PhaseSpec(Phase.ARRIVAL),
+    PhaseSpec(Phase.HOUSING,       optional=True, continues_at="employed"),
+    PhaseSpec(Phase.EMPLOYMENT),
+    PhaseSpec(Phase.MENTORING,     optional=True),
+    PhaseSpec(Phase.RETURN,        optional=True),
+    PhaseSpec(Phase.CLOSED),
+    PhaseSpec(Phase.EXITED),
+)
+# fmt: on
+PHASE_BY_NAME: dict[str, PhaseSpec] = {spec.phase.value: spec for spec in PHASES}
+OPTIONAL_PHASES = tuple(spec.phase for spec in PHASES if spec.optional)
 
 
 @dataclass(frozen=True)
@@ -71,6 +109,8 @@ class StateSpec:
     label: str | Promise
     phase: Phase
     terminal: bool = False
+    # Run whenever a case enters the stage, whichever move brought it there.
+    on_entry: Callable | None = None
 
 
 # fmt: off
@@ -80,25 +120,27 @@ STATES: tuple[StateSpec, ...] = (
     StateSpec("screening",           _("Screening"),                        Phase.INTAKE),
     StateSpec("in_training",         _("In training"),                      Phase.TRAINING),
     StateSpec("matching",            _("Matching"),                         Phase.MATCHING),
-    StateSpec("placed_home",         _("Placed in Morocco, follow-up"),     Phase.HOME_PLACEMENT),
+    StateSpec("placed_home",         _("Placed at home, follow-up"),        Phase.HOME_PLACEMENT),
     StateSpec("pre_departure",       _("Pre-departure briefings"),          Phase.PRE_DEPARTURE),
     StateSpec("dossier_preparation", _("Permit dossier preparation"),       Phase.PERMIT),
     StateSpec("permit_submitted",    _("Permit application submitted"),     Phase.PERMIT),
     StateSpec("permit_refused",      _("Permit or visa refused"),           Phase.PERMIT),
     StateSpec("appeal_pending",      _("Appeal pending"),                   Phase.PERMIT),
-    StateSpec("permit_granted",      _("Permit granted"),                   Phase.PERMIT),
+    # Travel starts here: a programme without a permit phase goes from its offer to the visa.
+    StateSpec("permit_granted",      _("Cleared to apply for the visa"),    Phase.TRAVEL),
     StateSpec("visa_applied",        _("Visa applied for"),                 Phase.TRAVEL),
     StateSpec("travel_ready",        _("Ready to travel"),                  Phase.TRAVEL),
     StateSpec("arrived",             _("Arrived, commune registration due"), Phase.ARRIVAL),
     StateSpec("registered",          _("Registered, residence card pending"), Phase.ARRIVAL),
     StateSpec("housing",             _("Settling in: housing"),             Phase.HOUSING),
-    StateSpec("employed",            _("Employed, with a mentor"),          Phase.MENTORING),
-    StateSpec("job_search",          _("Employment ended, looking for work"), Phase.MENTORING),
+    StateSpec("employed",            _("Employed or in placement"),         Phase.EMPLOYMENT,
+              on_entry=effects.start_mentoring),
+    StateSpec("job_search",          _("Employment ended, looking for work"), Phase.EMPLOYMENT),
     StateSpec("return_planned",      _("Return planned"),                   Phase.RETURN),
     StateSpec("returned",            _("Returned"),                         Phase.RETURN),
     StateSpec("reintegration",       _("Reintegration"),                    Phase.RETURN),
-    StateSpec("closed_home",         _("Closed: employed in Morocco"),      Phase.CLOSED, terminal=True),
-    StateSpec("closed_away",         _("Closed: employed in Belgium"),      Phase.CLOSED, terminal=True),
+    StateSpec("closed_home",         _("Closed: employed at home"),         Phase.CLOSED, terminal=True),
+    StateSpec("closed_away",         _("Closed: employed abroad"),          Phase.CLOSED, terminal=True),
     StateSpec("closed_returned",     _("Closed: returned and reintegrated"), Phase.CLOSED, terminal=True),
     StateSpec("not_selected",        _("Not selected"),                     Phase.EXITED, terminal=True),
     StateSpec("withdrawn",           _("Withdrawn"),                        Phase.EXITED, terminal=True),
@@ -106,15 +148,20 @@ STATES: tuple[StateSpec, ...] = (
 )
 # fmt: on
 
-# The phases in which the Belgian employer takes part (permit file, arrival, employment):
+# The phases in which the employer abroad takes part (permit file, arrival, employment):
 # its staff see a case only then, and only what these phases need (brief §5.5).
 EMPLOYER_PHASES = frozenset({
-    Phase.PRE_DEPARTURE, Phase.PERMIT, Phase.TRAVEL, Phase.ARRIVAL, Phase.HOUSING, Phase.MENTORING,
+    Phase.PRE_DEPARTURE, Phase.PERMIT, Phase.TRAVEL, Phase.ARRIVAL, Phase.HOUSING, Phase.EMPLOYMENT,
 })
 
 INITIAL_STAGE = "applied"
 STATE_BY_NAME: dict[str, StateSpec] = {state.name: state for state in STATES}
 STAGE_CHOICES = [(state.name, state.label) for state in STATES]
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    """For model fields: a callable, so that editing the table writes no migration."""
+    return STAGE_CHOICES
 OPEN_STAGES = tuple(state.name for state in STATES if not state.terminal)
 # ... and while the return is planned, since the employer notifies the end of employment [S57].
 EMPLOYER_STAGES = (
@@ -122,9 +169,8 @@ EMPLOYER_STAGES = (
     "return_planned",
 )
 # A mentor follows a participant while employed and through the return, not after closure.
-MENTOR_STAGES = tuple(
-    state.name for state in STATES if state.phase in (Phase.MENTORING, Phase.RETURN) and not state.terminal
-)
+MENTOR_PHASES = frozenset({Phase.EMPLOYMENT, Phase.RETURN})
+MENTOR_STAGES = tuple(state.name for state in STATES if state.phase in MENTOR_PHASES and not state.terminal)
 
 Kind = Literal["forward", "setback", "exit", "update"]
 FIRED_BY_CASEWORKERS = frozenset({CASEWORKER, COORDINATOR})
@@ -146,6 +192,23 @@ class TransitionSpec:
     conditions: tuple[Callable, ...] = ()
     effect: Callable | None = None
     documents: tuple[str, ...] = field(default=())
+    # The programmes the move exists in (a destination's permit procedure, an optional
+    # return); every programme when None. Its target's phase decides the rest (``landing``).
+    only_for: ProgrammeTest | None = None
+
+    def offered_in(self, programme: Programme) -> bool:
+        """Whether ``programme``'s itinerary has this move."""
+        if self.only_for is not None and not self.only_for(programme):
+            return False
+        return landing(self.target, programme) is not None
+
+    def fields_for(self, programme: Programme) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.asked_in(programme))
+
+    def documents_for(self, programme: Programme) -> tuple[str, ...]:
+        return tuple(
+            kind for kind in self.documents if not DOCUMENT_SPECS[kind].phase or programme.runs(DOCUMENT_SPECS[kind].phase)
+        )
 
     @property
     def blocked_by_checklist(self) -> bool:
@@ -183,11 +246,19 @@ NEW_CERTIFICATES = (
     _certificate_renewed("medical_certificate_issued_on", _("New medical certificate issued on")),
     _certificate_renewed("criminal_record_issued_on", _("New criminal record extract issued on")),
 )
+BELGIAN_CERTIFICATES = tuple(
+    FieldSpec(f.name, f.label, f.type, required=False, help_text=f.help_text, only_for=SINGLE_PERMIT)
+    for f in NEW_CERTIFICATES
+)
 VALID_UNTIL = FieldSpec("valid_until", _("Permit valid until"), "date")
 ROUTE = FieldSpec("route", _("Permit route"), "choice", choices=ROUTE_CHOICES)
 LMT_WEEKS = FieldSpec(
     "lmt_weeks_published", _("Vacancy published for (weeks)"), "integer", required=False, min_value=0, max_value=520,
-    help_text=_("Labour-market-test evidence, for the routes that need it."),
+    help_text=_("Labour-market-test evidence, for the routes that need it."), only_for=SINGLE_PERMIT,
+)
+CONTRACT_MONTHS = FieldSpec(
+    "contract_months", _("Contract or placement length (months)"), "integer", required=False, min_value=1,
+    max_value=600, help_text=_("Leave empty for an indefinite contract. Programmes of fixed duration need it."),
 )
 # The job as the admission routes read it (brief §3.1): the salary in the Region's basis.
 JOB_FIELDS = (
@@ -202,8 +273,7 @@ JOB_FIELDS = (
     FieldSpec("region", _("Region of work"), "choice", choices=REGIONS),
     FieldSpec("city", _("Place of work"), max_length=100),
     FieldSpec("contract_start", _("Contract starts on"), "date"),
-    FieldSpec("contract_months", _("Contract length (months)"), "integer", required=False, min_value=1, max_value=600,
-              help_text=_("Leave empty for an indefinite contract.")),
+    CONTRACT_MONTHS,
     FieldSpec("function_level", _("Function level (1-8)"), "integer", required=False, min_value=1, max_value=8),
 )
 CANDIDATE_FIELDS = (
@@ -224,6 +294,19 @@ CHANGE_OF_EMPLOYER_CHECKS = (
     checks.field_not_before("decided_on", "submitted_on"),
     permit_checks.expiry_after("decided_on"),
 )
+
+
+# A placement in a destination without the single permit: what the programme needs to know.
+OFFER_ABROAD_FIELDS = (
+    FieldSpec("employer_name", _("Employer or host organisation"), max_length=200),
+    FieldSpec("job_title", _("Job or placement title"), max_length=200),
+    FieldSpec("city", _("Place of work"), max_length=100),
+    FieldSpec("contract_start", _("Starts on"), "date"),
+    CONTRACT_MONTHS,
+    FieldSpec("gross_annual_salary", _("Gross annual pay (EUR), if any"), "decimal", required=False, min_value=0),
+    FieldSpec("accepted_on", _("Offer accepted on"), "date", not_in_future=True),
+)
+OFFER_CHECKS = (checks.field_not_before("contract_start", "accepted_on"), checks.within_programme_duration)
 
 
 def _offer_accepted_on(case):
@@ -251,11 +334,11 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         "start_screening", _("Start screening"), ("applied",), "screening",
         guards=(guards.participant_meets_minimum_age,),
     ),
+    # Into training, or straight to matching in a programme without training (``PHASES``).
     TransitionSpec(
-        "select_for_training", _("Select for training"), ("screening",), "in_training",
-        guards=(guards.programme_includes_training,),
+        "select", _("Select the participant"), ("screening",), "in_training",
         fields=(
-            FieldSpec("training_start_date", _("Training starts on"), "date"),
+            FieldSpec("training_start_date", _("Training starts on"), "date", phase=Phase.TRAINING),
             FieldSpec("assessment_score", _("Assessment score (0-100)"), "integer",
                       required=False, min_value=0, max_value=100),
         ),
@@ -263,19 +346,15 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         documents=("selection_letter", "training_agreement"),
     ),
     TransitionSpec(
-        "select_for_matching", _("Select for matching (no training)"), ("screening",), "matching",
-        guards=(guards.programme_skips_training,),
-        documents=("selection_letter",),
-    ),
-    TransitionSpec(
         "complete_training", _("Complete training"), ("in_training",), "matching",
+        roles=FIRED_BY_CASEWORKERS | {TRAINING_PROVIDER},
         fields=(FieldSpec("completed_on", _("Training completed on"), "date", not_in_future=True),),
         effect=effects.record_training_completion,
         documents=("training_certificate",),
     ),
     # --- matching: the home track and the away track -----------------------------------------
     TransitionSpec(
-        "accept_home_offer", _("Accept a job offer in Morocco"), ("matching",), "placed_home",
+        "accept_home_offer", _("Accept a job offer at home"), ("matching",), "placed_home",
         fields=(
             FieldSpec("employer_name", _("Employer"), max_length=200),
             FieldSpec("job_title", _("Job title"), max_length=200),
@@ -291,10 +370,18 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         fields=(
             *JOB_FIELDS, *CANDIDATE_FIELDS,
             FieldSpec("accepted_on", _("Offer accepted on"), "date", not_in_future=True),
+            # Where the programme has no briefings, the dossier starts at once: the route may be known.
+            FieldSpec("route", _("Permit route, if already known"), "choice", required=False, choices=ROUTE_CHOICES),
         ),
-        checks=(*JOB_CHECKS, checks.field_not_before("contract_start", "accepted_on")),
+        checks=(*JOB_CHECKS, *OFFER_CHECKS),
         effect=effects.record_belgian_offer,
-        documents=("offer_summary",),
+        documents=("offer_summary",), only_for=SINGLE_PERMIT,
+    ),
+    TransitionSpec(
+        "accept_offer_abroad", _("Accept a job or placement abroad"), ("matching",), "pre_departure",
+        fields=OFFER_ABROAD_FIELDS, checks=OFFER_CHECKS,
+        effect=effects.record_offer_abroad,
+        documents=("offer_summary",), only_for=NATIONAL_AUTHORISATION,
     ),
     TransitionSpec(
         "close_home_placement", _("Close: employed in Morocco"), ("placed_home",), "closed_home",
@@ -309,9 +396,9 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
         "complete_briefings", _("Complete pre-departure briefings"), ("pre_departure",),
         "dossier_preparation",
-        guards=(permit_guards.belgian_offer_accepted,),
+        guards=(guards.offer_abroad_accepted,),
         fields=(FieldSpec("route", _("Permit route, if already known"), "choice", required=False,
-                          choices=ROUTE_CHOICES), LMT_WEEKS),
+                          choices=ROUTE_CHOICES, only_for=SINGLE_PERMIT), LMT_WEEKS),
         effect=permit_effects.record_new_application,
         documents=("briefing_attendance",),
     ),
@@ -319,7 +406,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         "choose_permit_route", _("Choose the permit route"), ("dossier_preparation",), "dossier_preparation",
         kind="update", guards=(permit_guards.belgian_offer_accepted,),
         fields=(ROUTE, LMT_WEEKS),
-        effect=permit_effects.record_route_choice,
+        effect=permit_effects.record_route_choice, only_for=SINGLE_PERMIT,
     ),
     TransitionSpec(
         "submit_permit", _("Submit the single-permit application"), ("dossier_preparation",),
@@ -337,7 +424,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                 checks.not_before("submitted_on", _offer_accepted_on, _("the offer was accepted"))),
         conditions=(permit_checks.route_eligible_on_submission,),
         effect=permit_effects.record_permit_submission,
-        documents=("permit_cover_sheet",),
+        documents=("permit_cover_sheet",), only_for=SINGLE_PERMIT,
     ),
     TransitionSpec(
         "grant_permit", _("Record the permit grant"), ("permit_submitted",), "permit_granted",
@@ -348,7 +435,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
                 permit_checks.certificates_fresh_on("decided_on", stored=True),
                 permit_checks.expiry_after("decided_on")),
         effect=permit_effects.record_permit_grant,
-        documents=("travel_guide",),
+        documents=("travel_guide",), only_for=SINGLE_PERMIT,
     ),
     TransitionSpec(
         "refuse_permit", _("Record a permit refusal"), ("permit_submitted",), "permit_refused",
@@ -359,14 +446,41 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
             FieldSpec("reason", _("Grounds given"), "text", required=False),
         ),
         checks=(checks.not_before("decided_on", _permit_submitted_on, _("the submission")),),
-        effect=permit_effects.record_permit_refusal,
+        effect=permit_effects.record_permit_refusal, only_for=SINGLE_PERMIT,
+    ),
+    # The national work or stay authorisation of a destination without the single permit,
+    # named by the programme (``Programme.authorisation_name``).
+    TransitionSpec(
+        "submit_authorisation", _("Submit the work or stay authorisation application"), ("dossier_preparation",),
+        "permit_submitted", guards=(guards.offer_abroad_accepted,),
+        fields=(FieldSpec("submitted_on", _("Submitted on"), "date", not_in_future=True),
+                FieldSpec("reference", _("Application reference"), required=False, max_length=100)),
+        checks=(checks.not_before("submitted_on", _offer_accepted_on, _("the offer was accepted")),),
+        effect=permit_effects.record_authorisation_submission, only_for=NATIONAL_AUTHORISATION,
+    ),
+    TransitionSpec(
+        "grant_authorisation", _("Record the authorisation granted"), ("permit_submitted",), "permit_granted",
+        guards=(permit_guards.permit_application_open,),
+        fields=(_decided_on(), VALID_UNTIL),
+        checks=(checks.not_before("decided_on", _permit_submitted_on, _("the submission")),
+                permit_checks.expiry_after("decided_on")),
+        effect=permit_effects.record_authorisation_grant,
+        documents=("travel_guide",), only_for=NATIONAL_AUTHORISATION,
+    ),
+    TransitionSpec(
+        "refuse_authorisation", _("Record the authorisation refused"), ("permit_submitted",), "permit_refused",
+        kind="setback", guards=(permit_guards.permit_application_open,),
+        fields=(_decided_on(_("Date of notification")),
+                FieldSpec("reason", _("Grounds given"), "text", required=False)),
+        checks=(checks.not_before("decided_on", _permit_submitted_on, _("the submission")),),
+        effect=permit_effects.record_authorisation_refusal, only_for=NATIONAL_AUTHORISATION,
     ),
     TransitionSpec(
         "lodge_appeal", _("Lodge an appeal"), ("permit_refused",), "appeal_pending",
         guards=(permit_guards.permit_application_open,),
         fields=(FieldSpec("appeal_lodged_on", _("Appeal lodged on"), "date", not_in_future=True),),
         checks=(permit_checks.appeal_within_deadline,),
-        effect=permit_effects.record_appeal,
+        effect=permit_effects.record_appeal, only_for=SINGLE_PERMIT,
     ),
     TransitionSpec(
         "win_appeal", _("Record the appeal won"), ("appeal_pending",), "permit_granted",
@@ -383,7 +497,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         "prepare_new_application", _("Prepare a new application"), ("permit_refused",),
         "dossier_preparation",
         fields=(OPTIONAL_NOTE, FieldSpec("route", _("Permit route, if it changes"), "choice", required=False,
-                                         choices=ROUTE_CHOICES)),
+                                         choices=ROUTE_CHOICES, only_for=SINGLE_PERMIT)),
         effect=permit_effects.record_new_application,
     ),
     TransitionSpec(
@@ -392,8 +506,8 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     ),
     # --- travel, arrival, settling in ------------------------------------------------------------
     TransitionSpec(
-        "apply_for_visa", _("Apply for the D visa"), ("permit_granted",), "visa_applied",
-        fields=(FieldSpec("applied_on", _("Visa applied for on"), "date", not_in_future=True), *NEW_CERTIFICATES),
+        "apply_for_visa", _("Apply for the long-stay visa"), ("permit_granted",), "visa_applied",
+        fields=(FieldSpec("applied_on", _("Visa applied for on"), "date", not_in_future=True), *BELGIAN_CERTIFICATES),
         checks=(permit_checks.certificates_fresh_on("applied_on", stored=True),),
         effect=permit_effects.record_visa_application,
     ),
@@ -414,10 +528,10 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         effect=permit_effects.record_visa_refusal,
     ),
     TransitionSpec(
-        "record_arrival", _("Record arrival in Belgium"), ("travel_ready",), "arrived",
+        "record_arrival", _("Record the arrival"), ("travel_ready",), "arrived",
         fields=(
             FieldSpec("arrival_date", _("Arrival date"), "date", not_in_future=True),
-            FieldSpec("address", _("Address in Belgium"), "text", max_length=500),
+            FieldSpec("address", _("Address at destination"), "text", max_length=500),
             FieldSpec("commune", _("Commune"), max_length=100),
         ),
         checks=(checks.not_before("arrival_date", _offer_accepted_on, _("the offer was accepted")),
@@ -453,7 +567,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         "change_employer", _("Record a change of employer"), ("employed",), "employed",
         kind="update", guards=(permit_guards.permit_granted,),
         fields=CHANGE_OF_EMPLOYER_FIELDS, checks=CHANGE_OF_EMPLOYER_CHECKS,
-        effect=permit_effects.record_employer_change,
+        effect=permit_effects.record_employer_change, only_for=SINGLE_PERMIT,
     ),
     TransitionSpec(
         "end_employment", _("Record the end of employment"), ("employed",), "job_search",
@@ -465,24 +579,25 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
         "resume_employment", _("Record a new job approved by the Region"), ("job_search",), "employed",
         fields=CHANGE_OF_EMPLOYER_FIELDS, checks=CHANGE_OF_EMPLOYER_CHECKS,
-        effect=permit_effects.record_new_employment,
+        effect=permit_effects.record_new_employment, only_for=SINGLE_PERMIT,
     ),
     TransitionSpec(
         "record_unlimited_authorisation", _("Record the unlimited work authorisation"), ("employed",), "employed",
         kind="update", guards=(permit_guards.permit_granted, permit_guards.unlimited_authorisation_reachable),
         fields=(FieldSpec("granted_on", _("Granted on"), "date", not_in_future=True),),
         checks=(permit_checks.unlimited_not_before_eligible,),
-        effect=permit_effects.record_unlimited_authorisation,
+        effect=permit_effects.record_unlimited_authorisation, only_for=SINGLE_PERMIT,
     ),
     # --- after employment ---------------------------------------------------------------------
     TransitionSpec(
-        "close_employed", _("Close: employed in Belgium"), ("employed",), "closed_away",
+        "close_employed", _("Close: employed abroad"), ("employed",), "closed_away",
         fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
-        documents=("closure_summary",),
+        documents=("closure_summary",), only_for=RETURN_OPTIONAL,
     ),
     TransitionSpec(
         "plan_return", _("Plan the return"), ("employed", "job_search"), "return_planned",
         fields=(FieldSpec("planned_return_date", _("Planned return date"), "date"),),
+        checks=(checks.return_by_programme_end,),
         effect=effects.record_return_plan,
         documents=("return_plan",),
     ),
@@ -529,8 +644,29 @@ def state(name: str) -> StateSpec:
     return STATE_BY_NAME[name]
 
 
-def outgoing(stage: str) -> list[TransitionSpec]:
-    return [t for t in TRANSITIONS if stage in t.sources]
+def outgoing(stage: str, programme: Programme | None = None) -> list[TransitionSpec]:
+    """The moves out of ``stage``; with ``programme``, those its itinerary has."""
+    moves = [t for t in TRANSITIONS if stage in t.sources]
+    return moves if programme is None else [t for t in moves if t.offered_in(programme)]
+
+
+def landing(target: str, programme: Programme) -> str | None:
+    """Where a move to ``target`` lands in ``programme``: past every phase it leaves out.
+
+    None when a left-out phase has nowhere to continue (the move is not offered).
+    """
+    stage: str | None = target
+    while stage is not None and not programme.runs(STATE_BY_NAME[stage].phase):
+        stage = PHASE_BY_NAME[STATE_BY_NAME[stage].phase].continues_at
+    return stage
+
+
+def possible_landings(target: str) -> list[str]:
+    """Every stage a move to ``target`` may land at, whatever the programme (for the flow)."""
+    stages = [target]
+    while (after := PHASE_BY_NAME[STATE_BY_NAME[stages[-1]].phase].continues_at) is not None:
+        stages.append(after)
+    return stages
 
 
 def _check_declaration() -> None:
@@ -562,6 +698,23 @@ def _check_declaration() -> None:
     for s in STATES:
         if not s.terminal and not outgoing(s.name):
             problems.append(f"open stage {s.name!r} has no way out")
+    problems += [f"phase {p!r} has no row in PHASES" for p in Phase.values if p not in PHASE_BY_NAME]
+    for p in PHASES:
+        if p.continues_at is not None and (
+            not p.optional or p.continues_at not in STATE_BY_NAME or STATE_BY_NAME[p.continues_at].phase == p.phase
+        ):
+            problems.append(f"phase {p.phase.value!r} continues at {p.continues_at!r}: not another phase's stage")
+    problems += [
+        f"document {kind!r} belongs to unknown phase {spec.phase!r}"
+        for kind, spec in DOCUMENT_SPECS.items()
+        if spec.phase and spec.phase not in PHASE_BY_NAME
+    ]
+    problems += [
+        f"field {f.name!r} of {t.name!r} belongs to unknown phase {f.phase!r}"
+        for t in TRANSITIONS
+        for f in t.fields
+        if f.phase and f.phase not in PHASE_BY_NAME
+    ]
     if problems:
         raise ImproperlyConfigured("Itinerary declaration: " + "; ".join(problems))
 

@@ -25,7 +25,7 @@ def transition_options(*, case: Case, user: User) -> list[TransitionOption]:
     """Every move out of the case's stage, each allowed or not, with every reason."""
     open_items = None
     options = []
-    for spec in outgoing(case.stage):
+    for spec in outgoing(case.stage, case.programme):
         reasons = []
         if problem := permission_problem(user=user, spec=spec, case=case):
             reasons.append(problem)

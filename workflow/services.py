@@ -47,11 +47,15 @@ def permission_problem(*, user: User, spec: TransitionSpec, case: Case) -> str |
 
     if not user.is_authenticated or user.role not in spec.roles:
         return _("Your role may not do “%(transition)s”.") % {"transition": spec.label}
-    if user.role == user.Role.COORDINATOR:
+    if user.is_coordinator:
         return None if can_view_case(user, case) else _("You may not work on this case.")
-    if not can_work_on_case(user, case):
-        return _("Only caseworkers of the organisation that owns this case may move it.")
-    return None
+    if can_work_on_case(user, case):
+        return None
+    # A partner's role named by the move (a training provider completes the training) on a
+    # case it sees now, in its phases.
+    if user.role != user.Role.CASEWORKER and can_view_case(user, case):
+        return None
+    return _("Only caseworkers of the organisation that owns this case may move it.")
 
 
 def guard_problems(*, case: Case, spec: TransitionSpec) -> list[str]:
@@ -76,12 +80,17 @@ def open_required_items(*, case: Case) -> list[ChecklistItem]:
 
 
 def stage_problem(*, case: Case, spec: TransitionSpec) -> str | None:
-    if case.stage in spec.sources:
-        return None
-    return _("“%(transition)s” is not possible from the stage “%(stage)s”.") % {
-        "transition": spec.label,
-        "stage": case.stage_label,
-    }
+    if case.stage not in spec.sources:
+        return _("“%(transition)s” is not possible from the stage “%(stage)s”.") % {
+            "transition": spec.label,
+            "stage": case.stage_label,
+        }
+    if not spec.offered_in(case.programme):
+        return _("“%(transition)s” is not part of the programme “%(programme)s”.") % {
+            "transition": spec.label,
+            "programme": case.programme.name,
+        }
+    return None
 
 
 def case_advance(
@@ -116,7 +125,9 @@ def case_advance(
         if override_reason and not actor.is_coordinator:
             raise NotPermitted(_("Only a coordinator may override the checklist."))
 
-        form = TransitionInputForm(data=dict(data or {}), case=case, fields=spec.fields, checks=spec.checks)
+        form = TransitionInputForm(
+            data=dict(data or {}), case=case, fields=spec.fields_for(case.programme), checks=spec.checks
+        )
         if not form.is_valid():
             raise InvalidInput(_("Some of the information is missing or wrong."), errors=form.errors)
 
@@ -142,6 +153,8 @@ def case_advance(
         getattr(CaseFlow(case), spec.name)()
         if spec.effect:
             spec.effect(case, form.cleaned_data)
+        if not spec.stays and (on_entry := state(case.stage).on_entry):
+            on_entry(case)
         if overridable:
             condition_count = len(overridable) - len(open_items)
             CaseEvent.objects.create(
@@ -162,7 +175,7 @@ def case_advance(
         if state(case.stage).terminal:
             case.closed_at = now
         stage_enter(
-            case=case, event=event, actor=actor, document_kinds=spec.documents,
+            case=case, event=event, actor=actor, document_kinds=spec.documents_for(case.programme),
             carry_over_from=previous_entry_id if spec.stays else None,
         )
     return case

@@ -58,6 +58,10 @@ class CaseCreateSerializer(serializers.Serializer):
         required=False, help_text="Programme code; defaults to the only or first programme."
     )
     cohort = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    confirm_outside_origin = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Confirms a participant whose nationality is not among the programme's origin countries.",
+    )
 
     def to_internal_value(self, data):
         # The participant may come nested or as top-level fields.
@@ -334,6 +338,23 @@ class EmployerCaseSerializer(CaseBriefListSerializer):
         fields = [
             *CaseBriefListSerializer.Meta.fields, "job_offers", "permit_applications", "checklist",
             "documents", "available_transitions",
+        ]
+
+
+class PartnerCaseSerializer(CaseBriefListSerializer):
+    """What a partner organisation needs in its phases: who, how to reach them, its items."""
+
+    participant = ParticipantContactSerializer(read_only=True)
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    checklist = ChecklistItemSerializer(many=True, source="checklist_rows")
+    documents = DocumentSerializer(many=True, source="document_rows")
+    # Only the moves the declaration gives the partner's role.
+    available_transitions = TransitionOptionSerializer(many=True, source="transition_options", read_only=True)
+
+    class Meta(CaseBriefListSerializer.Meta):
+        fields = [
+            *CaseBriefListSerializer.Meta.fields, "programme", "cohort", "checklist", "documents",
+            "available_transitions",
         ]
 
 

@@ -10,13 +10,14 @@ from documents.api import DocumentExportViewSet, DocumentViewSet
 from permits.api import EligibilityView, RuleVersionListView
 
 from ..web.accounts import lockout_response
-from . import coordination, views, work
+from . import coordination, programmes, referrals, views, work
 
 router = DefaultRouter(trailing_slash=True)
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("checklist-items", views.ChecklistItemViewSet, basename="checklist-item")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("document-exports", DocumentExportViewSet, basename="document-export")
+router.register("programmes", programmes.ProgrammeViewSet, basename="programme")
 
 
 class TokenView(ObtainAuthToken):
@@ -43,6 +44,9 @@ urlpatterns = [
     path("eligibility/", EligibilityView.as_view(), name="api-eligibility"),
     path("rules/", RuleVersionListView.as_view(), name="api-rules"),
     path("my-work/", work.my_work, name="api-my-work"),
+    path("cases/<int:case_id>/referrals/", referrals.case_referrals, name="api-case-referrals"),
+    path("referrals/<int:referral_id>/accept/", referrals.referral_accept, name="api-referral-accept"),
+    path("referrals/<int:referral_id>/reject/", referrals.referral_reject, name="api-referral-reject"),
     path("notifications/", work.notifications, name="api-notifications"),
     path("notifications/<int:notification_id>/read/", work.notification_read, name="api-notification-read"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

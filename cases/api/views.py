@@ -20,12 +20,14 @@ from permits.api import EvaluationSerializer, query_choice, query_date
 from permits.case_eligibility import evaluate_case
 from permits.eligibility import SalaryBasisMismatch
 from permits.routes import ROUTE_CHOICES
-from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITIONS, Phase
+from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITIONS, Phase, landing
 from workflow.selectors import transition_options
 from workflow.services import case_advance
 
 from .. import selectors, services
+from ..access import opens_cases
 from ..models import Case, CaseRead, Programme, User
+from ..programmes import programmes_visible_to
 from .csv import CaseListCSVMixin
 from .serializers import (
     AssignmentSerializer,
@@ -42,6 +44,7 @@ from .serializers import (
     ItinerarySerializer,
     MentorCaseSerializer,
     NoteSerializer,
+    PartnerCaseSerializer,
     TransitionRequestSerializer,
 )
 
@@ -67,35 +70,58 @@ def case_detail_data(*, case: Case, request: Request) -> dict:
     if access == "employer":
         case.employer_offers = case.job_offers.filter(employer_id=user.organisation_id)
         return EmployerCaseSerializer(case, context=context).data
+    if access == "partner":
+        case.transition_options = [
+            option for option in transition_options(case=case, user=user) if user.role in option.spec.roles
+        ]
+        return PartnerCaseSerializer(case, context=context).data
     case.transition_options = transition_options(case=case, user=user)
     case.event_rows = list(selectors.case_timeline(case=case))
     return CaseDetailSerializer(case, context=context).data
 
 
-@extend_schema(responses=ItinerarySerializer, summary="The itinerary: states and transitions")
+@extend_schema(
+    responses=ItinerarySerializer, summary="The itinerary: states and transitions",
+    parameters=[OpenApiParameter("programme", str, description="A programme's code: that programme's graph")],
+)
 @api_view(["GET"])
 def itinerary(request: Request) -> Response:
-    return Response(
-        {
-            "phases": [{"name": p.value, "label": str(p.label)} for p in Phase],
-            "states": [
-                {"name": s.name, "label": str(s.label), "phase": s.phase.value, "terminal": s.terminal}
-                for s in STATES
-            ],
-            "transitions": [
-                {
-                    "name": t.name,
-                    "label": str(t.label),
-                    "sources": list(t.sources),
-                    "target": t.target,
-                    "kind": t.kind,
-                    "roles": sorted(t.roles),
-                    "fields": [f.describe() for f in t.fields],
-                }
-                for t in TRANSITIONS
-            ],
-        }
-    )
+    code = request.query_params.get("programme", "")
+    programme = programmes_visible_to(request.user).filter(code=code).first() if code else None
+    if code and programme is None:
+        raise NotFound(_("No programme with the code “%(code)s” is visible to you.") % {"code": code})
+    return Response(itinerary_graph(programme))
+
+
+def itinerary_graph(programme: Programme | None) -> dict:
+    """The whole declaration, or one programme's itinerary: its phases, stages and moves."""
+    states = [s for s in STATES if programme is None or programme.runs(s.phase)]
+    moves = [t for t in TRANSITIONS if programme is None or t.offered_in(programme)]
+    return {
+        "programme": programme.code if programme else None,
+        "phases": [
+            {"name": p.value, "label": str(p.label)}
+            for p in Phase if programme is None or programme.runs(p)
+        ],
+        "states": [
+            {"name": s.name, "label": str(s.label), "phase": s.phase.value, "terminal": s.terminal}
+            for s in states
+        ],
+        "transitions": [
+            {
+                "name": t.name,
+                "label": str(t.label),
+                "sources": [
+                    s for s in t.sources if programme is None or programme.runs(STATE_BY_NAME[s].phase)
+                ],
+                "target": landing(t.target, programme) if programme else t.target,
+                "kind": t.kind,
+                "roles": sorted(t.roles),
+                "fields": [f.describe() for f in (t.fields_for(programme) if programme else t.fields)],
+            }
+            for t in moves
+        ],
+    }
 
 
 class CaseViewSet(
@@ -147,7 +173,9 @@ class CaseViewSet(
     def create(self, request, *args, **kwargs):
         payload = CaseCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        programmes = Programme.objects.order_by("id")
+        if not opens_cases(request.user):
+            raise ApiPermissionDenied(_("Only caseworkers and coordinators open cases."))
+        programmes = programmes_visible_to(request.user).order_by("id")
         code = payload.validated_data.get("programme")
         programme = programmes.filter(code=code).first() if code else programmes.first()
         if programme is None:
@@ -158,6 +186,7 @@ class CaseViewSet(
             programme=programme,
             participant=participant,
             cohort=payload.validated_data.get("cohort", ""),
+            confirm_outside_origin=payload.validated_data["confirm_outside_origin"],
         )
         case = selectors.case_detail(user=request.user, case_id=case.pk)
         return Response(case_detail_data(case=case, request=request), status=status.HTTP_201_CREATED)
@@ -182,7 +211,12 @@ class CaseViewSet(
             data=payload.validated_data["data"],
             override_reason=payload.validated_data["override_reason"],
         )
-        case = selectors.case_detail(user=request.user, case_id=case.pk)
+        try:
+            case = selectors.case_detail(user=request.user, case_id=case.pk)
+        except Case.DoesNotExist:
+            # A partner's move that ends its part (training completed): done, and out of its sight.
+            done = _("Done. The case has left your part of the itinerary.")
+            return Response({"id": case.pk, "detail": done})
         return Response(case_detail_data(case=case, request=request))
 
     @extend_schema(request=NoteSerializer, responses={201: EventSerializer}, summary="Add a note")

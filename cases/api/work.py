@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..models import Notification
+from ..referrals import referrals_waiting_for
+from .referrals import ReferralSerializer
 from .serializers import ChecklistItemSerializer, NotificationSerializer
 
 
@@ -39,10 +41,11 @@ class MyWorkItemSerializer(ChecklistItemSerializer):
         {
             "checklist_items": MyWorkItemSerializer(many=True),
             "follow_ups": FollowUpStatusSerializer(many=True),
+            "referrals": ReferralSerializer(many=True),
             "unread_notifications": serializers.IntegerField(),
         },
     ),
-    summary="What falls to me: checklist items due or overdue, follow-ups due or late",
+    summary="What falls to me: checklist items due or overdue, follow-ups due or late, referrals to answer",
 )
 @api_view(["GET"])
 def my_work(request: Request) -> Response:
@@ -52,6 +55,8 @@ def my_work(request: Request) -> Response:
         {
             "checklist_items": MyWorkItemSerializer(selectors.my_checklist_items(user=user), many=True).data,
             "follow_ups": FollowUpStatusSerializer(statuses, many=True).data,
+            # Referrals the user's organisation has to answer.
+            "referrals": ReferralSerializer(referrals_waiting_for(user), many=True).data,
             "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         }
     )

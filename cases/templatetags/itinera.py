@@ -47,6 +47,15 @@ def event_summary(event: CaseEvent) -> str:
         }
     if event.kind == CaseEvent.Kind.FOLLOW_UP:
         return _("Mentor follow-up on %(date)s") % {"date": _local_date(payload.get("date", ""))}
+    if event.kind == CaseEvent.Kind.REFERRAL:
+        texts = {
+            "referred": _("Referred to %(organisation)s"),
+            "accepted": _("Referral accepted by %(organisation)s: the case is theirs now"),
+            "rejected": _("Referral rejected by %(organisation)s"),
+        }
+        line = texts.get(payload.get("step"), texts["referred"]) % {"organisation": payload.get("to", "")}
+        reason = payload.get("reason") or payload.get("note")
+        return f"{line} ({reason})" if reason else line
     if payload.get("evidence"):
         return _("Evidence attached to “%(item)s”.") % {"item": _item_label(payload)}
     return _("%(what)s: %(text)s") % {"what": event.get_kind_display(), "text": payload.get("text", "")}

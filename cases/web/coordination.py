@@ -19,7 +19,8 @@ from documents.services import document_export_request
 from workflow.itinerary import STATES, Phase
 
 from .. import reports
-from ..models import Case, CaseEvent, CaseRead, LoginEvent, Organisation, Programme
+from ..models import Case, CaseEvent, CaseRead, LoginEvent, Organisation
+from ..programmes import programmes_visible_to
 from ..selectors import cases_visible_to
 from .views import UNPROCESSABLE, see_other
 
@@ -57,9 +58,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cases/dashboard.html",
         {
             "filters": filters,
-            "programmes": Programme.objects.all(),
-            "organisations": Organisation.objects.filter(pk__in=Case.objects.values("owner_organisation")),
-            "cohorts": Case.objects.exclude(cohort="")
+            # The choices name only what the coordinator's programmes hold.
+            "programmes": programmes_visible_to(request.user),
+            "organisations": Organisation.objects.filter(
+                pk__in=cases_visible_to(request.user).values("owner_organisation")
+            ),
+            "cohorts": cases_visible_to(request.user).exclude(cohort="")
             .values_list("cohort", flat=True)
             .distinct()
             .order_by("cohort"),
@@ -176,7 +180,7 @@ def exports(request: HttpRequest) -> HttpResponse:
             "working": any(row.status in ("pending", "running") for row in rows),
             "phases": Phase.choices,
             "stages": [(s.name, s.label) for s in STATES],
-            "cohorts": Case.objects.exclude(cohort="")
+            "cohorts": cases_visible_to(request.user).exclude(cohort="")
             .values_list("cohort", flat=True)
             .distinct()
             .order_by("cohort"),

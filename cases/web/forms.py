@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from workflow.itinerary import STATES, Phase
 
 from ..models import Case, FollowUp, Organisation, Participant, Programme
+from ..programmes import programmes_visible_to
 from ..selectors import CASE_ORDERINGS
 
 
@@ -83,6 +84,12 @@ class CaseCreateForm(ParticipantForm):
         label=_("Programme"), queryset=Programme.objects.all(), empty_label=None
     )
     cohort = forms.CharField(label=_("Cohort"), required=False, max_length=50)
+    confirm_outside_origin = forms.BooleanField(
+        label=_(
+            "The participant's nationality is not among the programme's origin countries: open it anyway"
+        ),
+        required=False,
+    )
     confirm_duplicate = forms.BooleanField(
         label=_("This is a different person, or a new case for the same person: create it anyway"),
         required=False,
@@ -90,6 +97,10 @@ class CaseCreateForm(ParticipantForm):
 
     class Meta(ParticipantForm.Meta):
         fields = [*ParticipantForm.Meta.fields]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes_visible_to(user)
 
     def clean(self):
         from ..services import participant_duplicates

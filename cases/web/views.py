@@ -25,8 +25,10 @@ from workflow.selectors import transition_options
 from workflow.services import case_advance
 
 from .. import selectors, services
+from ..access import opens_cases
 from ..evidence import EvidenceRefused
-from ..models import Case, CaseEvent, CaseRead, Organisation, User
+from ..models import Case, CaseEvent, CaseRead, Organisation, Referral, User
+from ..referrals import programme_organisations, referral_create, referral_decide, referrals_waiting_for
 from ..rules import can_view_full_case, can_work_on_case
 from .forms import CaseCreateForm, CaseFilterForm, EvidenceForm, NoteForm, ParticipantForm
 
@@ -85,7 +87,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "sort_query": sort_query.urlencode(),
             "sort": values.get("sort") or "-moved",
             "full": selectors.case_access(request.user) == "full",
-            "may_create": request.user.role in (User.Role.CASEWORKER, User.Role.COORDINATOR),
+            "may_create": opens_cases(request.user),
         },
     )
 
@@ -172,8 +174,16 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 role=User.Role.CASEWORKER, organisation_id=case.owner_organisation_id, is_active=True
             ),
             mentors=User.objects.filter(role=User.Role.MENTOR, is_active=True).select_related("organisation"),
-            may_assign_mentor=case.phase in services.MENTORING_PHASES,
+            may_assign_mentor=services.mentor_assignable(case),
+            referral_organisations=Organisation.objects.filter(pk__in=programme_organisations(case)).exclude(
+                pk=case.owner_organisation_id
+            ),
+            referrals=case.referrals.select_related("to_organisation")[:10],
         )
+    if access == "partner":
+        # The moves the declaration gives the partner's role (a training provider completes the training).
+        options = transition_options(case=case, user=user)
+        context["options"] = [option for option in options if user.role in option.spec.roles]
     if access in ("full", "mentor"):
         statuses = selectors.follow_up_statuses(cases=Case.objects.filter(pk=case.pk))
         context.update(
@@ -193,7 +203,9 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     detail_url = reverse("cases:detail", args=[case.pk])
     status = 200
     if request.method == "POST":
-        form = TransitionInputForm(request.POST, case=case, fields=spec.fields, checks=spec.checks)
+        form = TransitionInputForm(
+            request.POST, case=case, fields=spec.fields_for(case.programme), checks=spec.checks
+        )
         version = request.POST.get("version", "")
         if form.is_valid():
             try:
@@ -222,10 +234,13 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 return see_other(detail_url)
             else:
                 messages.success(request, _("Done: %(transition)s.") % {"transition": spec.label})
+                if not selectors.cases_visible_to(request.user).filter(pk=case.pk).exists():
+                    # A partner's move that ends its part: the case has left its sight.
+                    return see_other(reverse("work:index"))
                 return see_other(detail_url)
         status = UNPROCESSABLE
     else:
-        form = TransitionInputForm(case=case, fields=spec.fields, checks=spec.checks)
+        form = TransitionInputForm(case=case, fields=spec.fields_for(case.programme), checks=spec.checks)
     option = next((o for o in transition_options(case=case, user=request.user) if o.spec.name == name), None)
     return render(
         request,
@@ -332,9 +347,9 @@ def document_rerender(request: HttpRequest, pk: int, document_id: int) -> HttpRe
 
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
-    if request.user.role not in (User.Role.CASEWORKER, User.Role.COORDINATOR):
+    if not opens_cases(request.user):
         raise PermissionDenied
-    form = CaseCreateForm(request.POST or None)
+    form = CaseCreateForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             participant = {field: form.cleaned_data[field] for field in ParticipantForm.Meta.fields}
@@ -344,6 +359,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     programme=form.cleaned_data["programme"],
                     participant=participant,
                     cohort=form.cleaned_data["cohort"],
+                    confirm_outside_origin=form.cleaned_data["confirm_outside_origin"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -390,5 +406,45 @@ def home(request: HttpRequest) -> HttpResponse:
             "follow_ups": statuses,
             "notifications": user.notifications.filter(read_at__isnull=True).select_related("case")[:20],
             "recent": CaseEvent.objects.filter(actor=user).select_related("case__participant")[:10],
+            "referrals": referrals_waiting_for(user),
         },
     )
+
+
+@login_required
+@require_POST
+def referral_answer(request: HttpRequest, referral_id: int) -> HttpResponse:
+    referral = get_object_or_404(Referral, pk=referral_id, to_organisation_id=request.user.organisation_id)
+    accept = request.POST.get("answer") == "accept"
+    try:
+        referral_decide(
+            referral=referral, actor=request.user, accept=accept, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return see_other(reverse("work:index"))
+    if accept:
+        messages.success(request, _("Referral accepted: %(reference)s is your organisation's now.") % {
+            "reference": referral.case.reference
+        })
+        return see_other(reverse("cases:detail", args=[referral.case_id]))
+    messages.success(request, _("Referral rejected."))
+    return see_other(reverse("work:index"))
+
+
+@login_required
+@require_POST
+def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    organisation = Organisation.objects.filter(pk=request.POST.get("to_organisation") or 0).first()
+    try:
+        if organisation is None:
+            raise ValidationError({"to_organisation": _("Choose an organisation.")})
+        referral_create(
+            case=case, actor=request.user, to_organisation=organisation, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Referred to %(organisation)s.") % {"organisation": organisation.name})
+    return see_other(reverse("cases:detail", args=[case.pk]))

@@ -56,7 +56,7 @@ def test_a_stale_form_does_not_move_the_case_twice(page, caseworker, make_case):
 
     # Meanwhile a colleague makes the same move from another screen.
     case_advance(
-        case=case, transition="select_for_training", actor=caseworker, version=case.version,
+        case=case, transition="select", actor=caseworker, version=case.version,
         data={"training_start_date": today},
     )
 

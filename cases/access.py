@@ -1,0 +1,151 @@
+"""Who may see which cases, how much of them, and what they do there: one row per role.
+
+``ACCESS`` is the one place the policy is written. Each row gives, for a role:
+
+* ``scope``: the cases the user sees, as a query (``cases.selectors`` reads it);
+* ``sees``: the same relationship for one loaded case (``cases.rules`` reads it; the
+  access tests check that the two agree on every case of the cast);
+* ``detail``: how much of a case it reads: the API serializer and the page section;
+* ``documents``: the document kinds it reads (None: every kind);
+* ``ticks``: the checklist responsibilities it sees and ticks on the cases it sees;
+* ``works_on_cases``: opens, moves and edits the cases in its scope (caseworkers);
+* ``areas``: the areas of the app in its menu.
+
+The transition service honours each transition's declared roles on top of this.
+A new role is one row here, plus its serializer and page section if its ``detail``
+is new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
+
+from workflow.itinerary import EMPLOYER_STAGES, MENTOR_STAGES, STATES
+
+from .models import Case, ProgrammePartner, User
+
+Detail = Literal["full", "mentor", "employer", "partner"]
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class RoleAccess:
+    role: str
+    scope: Callable[[User], Q]
+    sees: Callable[[User, Case], bool]
+    detail: Detail
+    documents: frozenset[str] | None = frozenset()
+    ticks: frozenset[str] = field(default_factory=frozenset)
+    works_on_cases: bool = False
+    areas: frozenset[str] = frozenset({"work", "cases"})
+
+
+def _organisation(user: User) -> int | None:
+    return user.organisation_id
+
+
+def partnerships(user: User) -> list[ProgrammePartner]:
+    """The programmes the user's organisation takes part in, in the user's role (one query per user)."""
+    if not hasattr(user, "_partnerships"):
+        user._partnerships = (
+            list(ProgrammePartner.objects.filter(organisation_id=user.organisation_id, role=user.role))
+            if user.organisation_id
+            else []
+        )
+    return user._partnerships
+
+
+def _stages_in(phases: list[str]) -> list[str]:
+    return [state.name for state in STATES if state.phase in phases and not state.terminal]
+
+
+def _partner_scope(user: User) -> Q:
+    query = NOTHING
+    for partnership in partnerships(user):
+        query |= Q(programme_id=partnership.programme_id, stage__in=_stages_in(partnership.phases))
+    return query
+
+
+def _partner_sees(user: User, case: Case) -> bool:
+    return any(
+        p.programme_id == case.programme_id and case.stage in _stages_in(p.phases) for p in partnerships(user)
+    )
+
+
+def _partner(role: str, documents: set[str]) -> RoleAccess:
+    return RoleAccess(
+        role,
+        _partner_scope,
+        _partner_sees,
+        "partner",
+        documents=frozenset(documents),
+        ticks=frozenset({role}),
+    )
+
+
+R = User.Role
+# fmt: off
+ACCESS: tuple[RoleAccess, ...] = (
+    RoleAccess(R.PLATFORM_ADMIN, lambda user: Q(), lambda user, case: True, "full", documents=None,
+               areas=frozenset({"work", "cases", "coordination"})),
+    # A coordinator audits the programmes their organisation operates, read-mostly.
+    RoleAccess(R.COORDINATOR,
+               lambda user: Q(programme__operator_id=_organisation(user)) if _organisation(user) else NOTHING,
+               lambda user, case: user.organisation_id is not None
+               and case.programme.operator_id == user.organisation_id,
+               "full", documents=None, areas=frozenset({"work", "cases", "coordination"})),
+    RoleAccess(R.CASEWORKER,
+               lambda user: Q(owner_organisation_id=_organisation(user)) if _organisation(user) else NOTHING,
+               lambda user, case: user.organisation_id is not None
+               and case.owner_organisation_id == user.organisation_id,
+               "full", documents=None, works_on_cases=True),
+    RoleAccess(R.MENTOR,
+               lambda user: Q(mentor_id=user.pk, stage__in=MENTOR_STAGES),
+               lambda user, case: case.mentor_id == user.pk and case.stage in MENTOR_STAGES,
+               "mentor", documents=frozenset({"mentoring_plan"}), ticks=frozenset({R.MENTOR}),
+               areas=frozenset({"work", "cases", "mentoring"})),
+    RoleAccess(R.EMPLOYER,
+               lambda user: Q(employer_id=_organisation(user), stage__in=EMPLOYER_STAGES)
+               if _organisation(user) else NOTHING,
+               lambda user, case: user.organisation_id is not None and case.employer_id == user.organisation_id
+               and case.stage in EMPLOYER_STAGES,
+               "employer", documents=frozenset({"permit_cover_sheet", "offer_summary"}), ticks=frozenset({R.EMPLOYER})),
+    _partner(R.EMPLOYMENT_SERVICE, {"offer_summary"}),
+    _partner(R.TRAINING_PROVIDER, {"training_agreement", "training_certificate"}),
+    _partner(R.INTEGRATION_AGENCY, {"arrival_guide", "housing_agreement"}),
+    _partner(R.ORIGIN_AGENCY, {"selection_letter", "return_plan"}),
+)
+# fmt: on
+ACCESS_BY_ROLE: dict[str, RoleAccess] = {row.role: row for row in ACCESS}
+
+
+def access_for(user: User) -> RoleAccess | None:
+    """The user's row, or None for the anonymous and for users without a role (they see nothing)."""
+    if not user.is_authenticated:
+        return None
+    return ACCESS_BY_ROLE.get(user.role)
+
+
+def opens_cases(user: User) -> bool:
+    """Caseworkers open cases for their organisation, coordinators for their programmes."""
+    row = access_for(user)
+    return row is not None and (row.works_on_cases or user.is_coordinator)
+
+
+def roles_in_area(area: str) -> frozenset[str]:
+    return frozenset(row.role for row in ACCESS if area in row.areas)
+
+
+def _check_access_table() -> None:
+    """Every role has exactly one row (a new role without one would see nothing silently)."""
+    missing = [role for role in User.Role.values if role not in ACCESS_BY_ROLE]
+    if missing or len(ACCESS_BY_ROLE) != len(ACCESS):
+        raise ImproperlyConfigured(f"Access table: roles without exactly one row: {missing}")
+
+
+_check_access_table()
