@@ -135,7 +135,7 @@ DEMO_DESTINATIONS = [
     "permit_submitted", "permit_refused", "appeal_pending", "permit_granted", "visa_applied",
     "travel_ready", "arrived", "registered", "housing", "employed", "employed", "employed",
     "return_planned", "returned", "reintegration", "closed_away", "closed_returned",
-    "not_selected", "not_selected", "withdrawn", "closed_no_departure", "matching", "employed",
+    "not_selected", "not_selected", "withdrawn", "closed_no_departure", "matching", "job_search",
 ]
 
 

@@ -166,11 +166,12 @@ class Programme(models.Model):
     def authorisation_label(self) -> str:
         return self.authorisation_name or str(_("work or stay authorisation"))
 
-    @property
-    def origin_agencies(self) -> str:
-        """The origin agencies its documents name ("ANAPEC, ANETI"), empty when it has none."""
-        agencies = [p.organisation.name for p in self.partners.all() if p.role == User.Role.ORIGIN_AGENCY]
-        return ", ".join(agencies)
+    def origin_agencies_in(self, country: str) -> str:
+        """The origin agencies of ``country`` its documents name (all of them if none is there)."""
+        agencies = [p.organisation for p in self.partners.select_related("organisation")
+                    if p.role == User.Role.ORIGIN_AGENCY]
+        there = [a.name for a in agencies if str(a.country) == country]
+        return ", ".join(there or [a.name for a in agencies])
 
 
 class ProgrammePartner(models.Model):

@@ -47,6 +47,8 @@ def document_context(document: Document) -> dict[str, Any]:
         "case": case,
         "participant": case.participant,
         "programme": case.programme,
+        # The participant's own agency: ANAPEC for a Moroccan, ANETI for a Tunisian.
+        "origin_agencies": case.programme.origin_agencies_in(str(case.participant.nationality)),
         "offer": case.current_offer,
         "permit": case.current_permit_application,
         "event": event,

@@ -574,3 +574,9 @@ def test_a_partner_sees_its_part_of_the_case_page(world):
     assert "Attendance and results reported by the training provider" in page
     assert "Complete training" in page and "Date of birth" not in page and "Timeline" not in page
     assert browser.get(f"/cases/{open_case(world, 'palim', nationality='MA').pk}/").status_code == 404
+
+
+def test_documents_name_the_participants_own_origin_agency(world):
+    thamm = Programme.objects.get(code="thamm")
+    assert thamm.origin_agencies_in("TN") == "ANETI" and thamm.origin_agencies_in("MA") == "ANAPEC"
+    assert Programme.objects.get(code="digital").origin_agencies_in("NG") == ""

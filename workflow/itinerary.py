@@ -384,7 +384,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         documents=("offer_summary",), only_for=NATIONAL_AUTHORISATION,
     ),
     TransitionSpec(
-        "close_home_placement", _("Close: employed in Morocco"), ("placed_home",), "closed_home",
+        "close_home_placement", _("Close: employed at home"), ("placed_home",), "closed_home",
         fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
         documents=("closure_summary",),
     ),

@@ -86,7 +86,7 @@ class CaseCreateForm(ParticipantForm):
     cohort = forms.CharField(label=_("Cohort"), required=False, max_length=50)
     confirm_outside_origin = forms.BooleanField(
         label=_(
-            "The participant's nationality is not among the programme's origin countries: open it anyway"
+            "Open it anyway: the participant comes from outside the origin countries"
         ),
         required=False,
     )

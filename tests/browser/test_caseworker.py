@@ -99,7 +99,7 @@ def test_caseworker_opens_a_case_and_moves_it_along(page, caseworker, programme)
     expect(page.get_by_test_id("stage")).to_have_text("Screening")
 
     tick_required_items(page)
-    move(page, "Select for training", {"Training starts on": timezone.localdate().isoformat()})
+    move(page, "Select the participant", {"Training starts on": timezone.localdate().isoformat()})
     expect(page.get_by_test_id("stage")).to_have_text("In training")
 
     tick_required_items(page)
@@ -108,7 +108,7 @@ def test_caseworker_opens_a_case_and_moves_it_along(page, caseworker, programme)
 
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("Start screening: Applied → Screening")
-    expect(timeline).to_contain_text("Select for training: Screening → In training")
+    expect(timeline).to_contain_text("Select the participant: Screening → In training")
     expect(timeline).to_contain_text("Complete training: In training → Matching")
     case = Case.objects.get(pk=case.pk)
     assert case.stage == "matching"

@@ -49,8 +49,8 @@ def test_a_stale_form_does_not_move_the_case_twice(page, caseworker, make_case):
     case = ready_to_move(make_case, caseworker, "screening")
     login(page, caseworker)
     page.goto(f"/cases/{case.pk}/")
-    page.locator("#moves").get_by_role("link", name="Select for training").click()
-    expect(page.get_by_role("heading", name="Select for training", level=2)).to_be_visible()
+    page.locator("#moves").get_by_role("link", name="Select the participant").click()
+    expect(page.get_by_role("heading", name="Select the participant", level=2)).to_be_visible()
     today = timezone.localdate()
     page.get_by_label("Training starts on").fill(today.isoformat())
 
