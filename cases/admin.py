@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Case, CaseEvent, ChecklistItem, Organisation, Participant, Programme, User
+from .search import participant_search_refresh
 
 
 @admin.register(User)
@@ -28,6 +29,10 @@ class ProgrammeAdmin(admin.ModelAdmin):
 class ParticipantAdmin(SimpleHistoryAdmin):
     list_display = ("family_name", "given_names", "date_of_birth", "nationality")
     search_fields = ("family_name", "given_names", "name_in_arabic")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        participant_search_refresh(obj)
 
 
 @admin.register(Case)

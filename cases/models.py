@@ -302,14 +302,30 @@ class Case(models.Model):
         _("unlimited work authorisation granted"), null=True, blank=True
     )
 
+    # Kept by the services that write what they derive from, so that lists filter and
+    # sort on an indexed column instead of reading every checklist item or participant:
+    # the earliest due date of an open item of the current stage (overdue when before
+    # today), and the reference and participant's names and contacts as search matches
+    # them (``cases.search``).
+    earliest_open_due = models.DateField(null=True, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+
     # Stage moves are recorded as CaseEvents; the field history covers the rest.
-    history = HistoricalRecords(excluded_fields=["stage", "current_entry", "version"])
+    history = HistoricalRecords(
+        excluded_fields=["stage", "current_entry", "version", "earliest_open_due", "search_text"]
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["owner_organisation", "stage"])]
+        indexes = [
+            models.Index(fields=["owner_organisation", "stage"]),
+            models.Index(fields=["programme", "stage"], name="case_programme_stage"),
+            models.Index(fields=["opened_at", "id"], name="case_opened"),
+            models.Index(fields=["stage_entered_at", "id"], name="case_moved"),
+            models.Index(fields=["earliest_open_due"], name="case_earliest_open_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.participant}"
@@ -425,6 +441,36 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StageStay(models.Model):
+    """One stay of a case in a stage: from the move that entered it to the move that left it.
+
+    A read model of the stage-entry events, written by the transition service in the same
+    transaction (``workflow.services.stage_enter``), so that reports aggregate stays in SQL
+    instead of replaying every event. An update within a stage is not a new stay: the
+    stage's time runs on, as ``Case.stage_entered_at`` does.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stays")
+    entry_event = models.OneToOneField(CaseEvent, on_delete=models.CASCADE, related_name="stay")
+    stage = models.CharField(_("stage"), max_length=40)
+    # The transition that entered the stage; empty for the stage a case opens in.
+    entered_by = models.CharField(max_length=50, blank=True)
+    entered_at = models.DateTimeField()
+    left_by = models.CharField(max_length=50, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "entered_at", "id"]
+        indexes = [
+            models.Index(fields=["stage", "case"], name="stay_stage_case"),
+            models.Index(fields=["entered_by", "case"], name="stay_entered_by_case"),
+            models.Index(fields=["case", "left_at"], name="stay_case_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage} {self.entered_at:%Y-%m-%d}"
 
 
 def evidence_upload_to(item: ChecklistItem, filename: str) -> str:
@@ -551,6 +597,9 @@ class MentoringPlan(models.Model):
     intensive_every_days = models.PositiveSmallIntegerField(_("follow-up every (days), at first"), default=14)
     intensive_months = models.PositiveSmallIntegerField(_("for the first (months)"), default=3)
     regular_every_days = models.PositiveSmallIntegerField(_("then every (days)"), default=30)
+    # When the next follow-up is due (``next_due`` of the latest), kept by ``follow_up_log``
+    # so that late follow-ups are found by an indexed date, not computed case by case.
+    next_follow_up_on = models.DateField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("mentoring plan")
@@ -558,6 +607,11 @@ class MentoringPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} from {self.started_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        latest = self.case.follow_ups.aggregate(latest=models.Max("date"))["latest"]
+        self.next_follow_up_on = self.next_due(latest)
+        super().save(*args, **kwargs)
 
     def interval_after(self, day: dt.date) -> int:
         """Days until the next follow-up, counted from a follow-up on ``day``."""

@@ -14,7 +14,20 @@ from collections.abc import Iterable
 from typing import TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -24,7 +37,7 @@ from permits.periods import add_months
 from workflow.checklists import RESPONSIBLE_ROLES
 from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITION_BY_NAME, Phase
 
-from .models import Case, CaseEvent, CaseRead, ChecklistItem, LoginEvent, Organisation, Programme
+from .models import Case, CaseEvent, CaseRead, ChecklistItem, LoginEvent, Organisation, Programme, StageStay
 
 # --- Filters ------------------------------------------------------------------------------------
 
@@ -123,7 +136,7 @@ def cases_per_phase_and_stage(*, cases: QuerySet[Case]) -> PhaseAndStageCounts:
 
 # --- Time in stage -----------------------------------------------------------------------------
 
-STAGE_ENTRY_KINDS = (CaseEvent.Kind.CREATED, CaseEvent.Kind.TRANSITION)
+TERMINAL_STAGES = tuple(spec.name for spec in STATES if spec.terminal)
 SECONDS_PER_DAY = 86_400
 
 
@@ -146,59 +159,96 @@ def nearest_rank(values: list[float], percent: float) -> float:
     return ordered[rank - 1]
 
 
-def _days(values: Iterable[float]) -> list[float]:
-    return [value / SECONDS_PER_DAY for value in values]
+def _days(length: dt.timedelta | None) -> float | None:
+    return None if length is None else round(length.total_seconds() / SECONDS_PER_DAY, 2)
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's ordered-set percentiles: ``percentile_cont`` interpolates between the
+    two nearest values (the median of an even count is their mean, as ``statistics.median``),
+    ``percentile_disc`` is the nearest rank (as ``nearest_rank``)."""
+
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, *, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
+
+
+class PercentileCont(_Percentile):
+    function = "percentile_cont"
+
+
+class PercentileDisc(_Percentile):
+    function = "percentile_disc"
+
+
+def _stay_length(now: dt.datetime):
+    """A stay's length: to the move that ended it, or to ``now`` if it goes on."""
+    return Greatest(
+        ExpressionWrapper(Coalesce(F("left_at"), Value(now)) - F("entered_at"), output_field=DurationField()),
+        Value(dt.timedelta(0)),
+    )
 
 
 def time_in_stage(*, cases: QuerySet[Case], now: dt.datetime) -> list[StageDurations]:
     """Per open stage: how many stays, how many still going on, median and 90th percentile
     of their length in days.
 
-    A stay runs from a stage-entry event (the case opened, or a transition) to the next
-    stage-entry event of the same case; the stay in the case's current stage runs to
-    ``now`` and counts as ongoing. Ongoing stays are included: they show where people
-    are stuck. Terminal stages are left out, since the time since a case closed is not
-    time spent in the itinerary.
+    A stay runs from the move that entered a stage (or the case's opening) to the move that
+    left it (``StageStay``); the stay in the case's current stage runs to ``now`` and counts
+    as ongoing. An update within a stage does not begin a new stay. Ongoing stays are
+    included: they show where people are stuck. Terminal stages are left out, since the
+    time since a case closed is not time spent in the itinerary.
 
     Median: ``statistics.median`` (the mean of the two middle values for an even count).
     90th percentile: nearest rank (see ``nearest_rank``). Days are rounded to 2 decimals.
+    On PostgreSQL the database computes both; elsewhere the lengths are read and computed here.
     """
-    entries = (
-        CaseEvent.objects.filter(case__in=cases, kind__in=STAGE_ENTRY_KINDS)
-        .order_by("case_id", "created_at", "id")
-        .values_list("case_id", "to_stage", "created_at")
-    )
-    finished: dict[str, list[float]] = defaultdict(list)
-    ongoing: dict[str, list[float]] = defaultdict(list)
-    previous: tuple[int, str, dt.datetime] | None = None
-    for case_id, stage, at in entries:
-        if previous is not None:
-            previous_case, previous_stage, previous_at = previous
-            if previous_case == case_id:
-                finished[previous_stage].append(max(0.0, (at - previous_at).total_seconds()))
-            else:
-                ongoing[previous_stage].append(max(0.0, (now - previous_at).total_seconds()))
-        previous = (case_id, stage, at)
-    if previous is not None:
-        ongoing[previous[1]].append(max(0.0, (now - previous[2]).total_seconds()))
+    stays = StageStay.objects.filter(case__in=cases).exclude(stage__in=TERMINAL_STAGES)
+    figures: dict[str, tuple[int, int, float | None, float | None]] = {}
+    if connection.vendor == "postgresql":
+        rows = (
+            stays.order_by()
+            .values("stage")
+            .annotate(
+                stays=Count("id"),
+                ongoing=Count("id", filter=Q(left_at__isnull=True)),
+                median=PercentileCont(_stay_length(now), fraction=0.5),
+                p90=PercentileDisc(_stay_length(now), fraction=0.9),
+            )
+        )
+        for row in rows:
+            figures[row["stage"]] = (
+                row["stays"], row["ongoing"], _days(row["median"]), _days(row["p90"])
+            )
+    else:
+        lengths: dict[str, list[float]] = defaultdict(list)
+        ongoing: dict[str, int] = defaultdict(int)
+        for stage, entered_at, left_at in stays.values_list("stage", "entered_at", "left_at"):
+            lengths[stage].append(max(0.0, ((left_at or now) - entered_at).total_seconds()) / SECONDS_PER_DAY)
+            ongoing[stage] += left_at is None
+        for stage, days in lengths.items():
+            figures[stage] = (
+                len(days), ongoing[stage], round(statistics.median(days), 2), round(nearest_rank(days, 90), 2)
+            )
 
-    rows: list[StageDurations] = []
+    rows_out: list[StageDurations] = []
     for spec in STATES:
         if spec.terminal:
             continue
-        days = _days(finished[spec.name] + ongoing[spec.name])
-        rows.append(
+        count, going_on, median, p90 = figures.get(spec.name, (0, 0, None, None))
+        rows_out.append(
             {
                 "stage": spec.name,
                 "label": str(spec.label),
                 "phase": spec.phase.value,
-                "stays": len(days),
-                "ongoing": len(ongoing[spec.name]),
-                "median_days": round(statistics.median(days), 2) if days else None,
-                "p90_days": round(nearest_rank(days, 90), 2) if days else None,
+                "stays": count,
+                "ongoing": going_on,
+                "median_days": median,
+                "p90_days": p90,
             }
         )
-    return rows
+    return rows_out
 
 
 # --- Overdue checklist items -------------------------------------------------------------------
@@ -229,7 +279,11 @@ def overdue_items(*, cases: QuerySet[Case], today: dt.date, limit: int | None = 
     ``today``; the most overdue first. ``count`` is the total, ``items`` at most ``limit``."""
     items = (
         ChecklistItem.objects.filter(
-            case__in=cases, done=False, due_date__lt=today, entry_event_id=F("case__current_entry_id")
+            # The case's earliest open due date finds the cases with something overdue.
+            case__in=cases.filter(earliest_open_due__lt=today),
+            done=False,
+            due_date__lt=today,
+            entry_event_id=F("case__current_entry_id"),
         )
         .select_related("case__participant")
         .order_by("due_date", "id")
@@ -306,44 +360,39 @@ def employed_at(
 
 
 def cohort_funnel(*, cases: QuerySet[Case], today: dt.date) -> CohortFunnel:
-    """How many of ``cases`` ever reached each step of the away track, from their
-    transitions; beside it, how many were placed in a job at home (a success, not a drop-out).
+    """How many of ``cases`` ever reached each step of the away track, from the moves that
+    entered their stages (``StageStay``); beside it, how many were placed in a job at home
+    (a success, not a drop-out).
 
     Still employed at 6 (12) months: the case entered ``employed`` at least 6 (12) months
     before ``today`` and did not leave it (a later transition out of ``employed``) before
     that anniversary. Dates are local dates.
     """
-    applied = cases.count()
-    transitions = (
-        CaseEvent.objects.filter(case__in=cases, kind=CaseEvent.Kind.TRANSITION)
-        .order_by("case_id", "created_at", "id")
-        .values_list("case_id", "transition", "from_stage", "to_stage", "created_at")
+    def reached(names: Iterable[str]) -> Q:
+        return Q(Exists(StageStay.objects.filter(case=OuterRef("pk"), entered_by__in=list(names))))
+
+    counted = {step: Count("pk", filter=reached(names)) for step, _label, names in FUNNEL_STEPS if names}
+    counts = cases.order_by().aggregate(
+        applied=Count("pk"), placed_home=Count("pk", filter=reached([PLACED_HOME_TRANSITION])), **counted
     )
-    fired: dict[int, set[str]] = defaultdict(set)
     employed_stays: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for case_id, name, from_stage, to_stage, at in transitions:
-        fired[case_id].add(name)
-        day = timezone.localdate(at)
-        stays = employed_stays[case_id]
-        if from_stage == EMPLOYED and stays and stays[-1][1] is None:
-            stays[-1] = (stays[-1][0], day)
-        if to_stage == EMPLOYED:
-            stays.append((day, None))
+    stays = StageStay.objects.filter(case__in=cases, stage=EMPLOYED).order_by("case_id", "entered_at")
+    for case_id, entered_at, left_at in stays.values_list("case_id", "entered_at", "left_at"):
+        employed_stays[case_id].append(
+            (timezone.localdate(entered_at), timezone.localdate(left_at) if left_at else None)
+        )
 
     steps: list[FunnelStep] = []
-    for step, label, names in FUNNEL_STEPS:
-        if step == "applied":
-            count = applied
-        elif step in EMPLOYMENT_ANNIVERSARIES:
+    for step, label, _names in FUNNEL_STEPS:
+        if step in EMPLOYMENT_ANNIVERSARIES:
             months = EMPLOYMENT_ANNIVERSARIES[step]
             count = sum(
                 employed_at(stays, months=months, today=today) for stays in employed_stays.values()
             )
         else:
-            count = sum(1 for names_fired in fired.values() if names_fired & names)
+            count = counts[step]
         steps.append({"step": step, "label": str(label), "count": count})
-    placed_home = sum(1 for names_fired in fired.values() if PLACED_HOME_TRANSITION in names_fired)
-    return {"steps": steps, "placed_home": placed_home, "placed_home_label": str(PLACED_HOME_LABEL)}
+    return {"steps": steps, "placed_home": counts["placed_home"], "placed_home_label": str(PLACED_HOME_LABEL)}
 
 
 # --- Audit trail -------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import F, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from workflow.itinerary import STATES, Phase
 
 from .access import access_for
 from .models import Case, CaseEvent, ChecklistItem, Participant, User
+from .search import search_filter
 
 MENTORING_STAGES = tuple(s.name for s in STATES if s.phase == Phase.EMPLOYMENT)
 
@@ -73,7 +75,10 @@ def case_list(
     overdue: bool = False,
     ordering: str = "",
 ) -> QuerySet[Case]:
-    """The cases ``user`` may see, narrowed by the list's filters, with what a row shows."""
+    """The cases ``user`` may see, narrowed by the list's filters, with what a row shows.
+
+    ``search`` that no one would type (see ``cases.search.search_words``) raises
+    ``ValidationError``."""
     cases = cases_visible_to(user).select_related("participant", "programme", "owner_organisation")
     if stage:
         cases = cases.filter(stage=stage)
@@ -85,31 +90,19 @@ def case_list(
         cases = cases.filter(cohort=cohort)
     if track:
         cases = cases.filter(track=track)
+    today = timezone.localdate()
     cases = cases.annotate(
-        has_overdue=Exists(
-            ChecklistItem.objects.filter(
-                case=OuterRef("pk"),
-                entry_event_id=OuterRef("current_entry_id"),
-                done=False,
-                due_date__lt=timezone.localdate(),
-            )
-        )
+        has_overdue=DbCase(When(earliest_open_due__lt=today, then=Value(True)), default=Value(False))
     )
     if overdue:
-        cases = cases.filter(has_overdue=True)
+        cases = cases.filter(earliest_open_due__lt=today)
     if ordering:
         descending = ordering.startswith("-")
         fields = CASE_ORDERINGS.get(ordering.lstrip("-"))
         if fields:
             cases = cases.order_by(*(f"-{f}" if descending else f for f in fields))
     if search:
-        for word in search.split():
-            cases = cases.filter(
-                Q(reference__icontains=word)
-                | Q(participant__given_names__icontains=word)
-                | Q(participant__family_name__icontains=word)
-                | Q(participant__name_in_arabic__icontains=word)
-            )
+        cases = cases.filter(search_filter(search))
     return cases
 
 
@@ -137,46 +130,66 @@ class FollowUpStatus:
     overdue: bool
 
 
-def follow_up_statuses(*, cases: QuerySet[Case]) -> list[FollowUpStatus]:
-    """Next follow-up due, and whether it is late, for each case with a mentoring plan."""
+def follow_up_statuses(
+    *, cases: QuerySet[Case], start: int = 0, limit: int | None = None
+) -> list[FollowUpStatus]:
+    """Next follow-up due, and whether it is late, for each of ``cases`` with a mentoring
+    plan, in the order of ``cases`` (by name when it has none); ``limit`` of them from
+    ``start``. It reads each case's latest follow-up: give it a page or a caseload."""
     today = timezone.localdate()
     rows = (
         cases.filter(mentoring_plan__isnull=False, stage__in=MENTORING_STAGES)
         .select_related("participant", "mentoring_plan", "mentor")
         .annotate(last_follow_up=Max("follow_ups__date"))
-        .order_by("participant__family_name", "id")
     )
+    if not rows.query.order_by:
+        rows = rows.order_by("participant__family_name", "id")
+    if limit is not None:
+        rows = rows[start:start + limit]
     statuses = []
     for case in rows:
-        due = case.mentoring_plan.next_due(case.last_follow_up)
+        plan = case.mentoring_plan
+        due = plan.next_follow_up_on or plan.next_due(case.last_follow_up)
         statuses.append(FollowUpStatus(case, case.last_follow_up, due, due < today))
     return statuses
 
 
 # --- My work --------------------------------------------------------------------------------------
 
+# How many rows of each list My work shows at once.
+MY_WORK_PAGE = 50
 
-def my_follow_ups(*, user: User) -> list[FollowUpStatus]:
-    """The follow-ups that concern ``user``: a mentor's participants, a caseworker's late
-    ones; employers have none (follow-ups are between the mentor and the caseworkers)."""
+
+def my_follow_up_cases(*, user: User) -> QuerySet[Case]:
+    """The cases whose follow-ups concern ``user``, the next due first: a mentor's
+    participants, a caseworker's late ones; employers have none (follow-ups are between
+    the mentor and the caseworkers)."""
     if case_access(user) not in ("full", "mentor"):
-        return []
-    statuses = follow_up_statuses(cases=cases_visible_to(user))
+        return Case.objects.none()
+    cases = cases_visible_to(user).filter(mentoring_plan__isnull=False, stage__in=MENTORING_STAGES)
     if user.role == User.Role.CASEWORKER:
-        return [status for status in statuses if status.overdue]
-    return statuses
+        cases = cases.filter(mentoring_plan__next_follow_up_on__lt=timezone.localdate())
+    return cases.order_by("mentoring_plan__next_follow_up_on", "id")
+
+
+def my_follow_ups(*, user: User, limit: int = MY_WORK_PAGE) -> list[FollowUpStatus]:
+    """The first ``limit`` of ``my_follow_up_cases``, with their status."""
+    return follow_up_statuses(cases=my_follow_up_cases(user=user), limit=limit)
+
 
 DUE_SOON = dt.timedelta(days=7)
 
 
 def my_checklist_items(*, user: User) -> QuerySet[ChecklistItem]:
     """Open items of the stages cases are in now, overdue or due within a week, that fall
-    to ``user``."""
-    today = timezone.localdate()
+    to ``user``; the earliest due first."""
+    soon = timezone.localdate() + DUE_SOON
     items = checklist_items_visible_to(user).filter(
+        # The case's earliest open due date narrows the search to cases with something due.
+        case__earliest_open_due__lte=soon,
         done=False,
         due_date__isnull=False,
-        due_date__lte=today + DUE_SOON,
+        due_date__lte=soon,
         entry_event_id=F("case__current_entry_id"),
     )
     if user.role == User.Role.CASEWORKER:

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from workflow.itinerary import INITIAL_STAGE, MENTOR_PHASES, Phase
-from workflow.services import stage_enter
+from workflow.services import case_open_due_refresh, stage_enter
 
 from .access import access_for, opens_cases
 from .evidence import evidence_inspect
@@ -31,6 +31,7 @@ from .models import (
     User,
 )
 from .rules import can_view_case, can_work_on_case
+from .search import case_search_text, participant_search_refresh
 
 
 def participant_validate(*, date_of_birth: dt.date) -> None:
@@ -90,6 +91,7 @@ def case_create(
     )
     # The reference carries the database id, so it is unique without a counter to lock.
     case.reference = f"{programme.code.upper()}-{case.opened_at:%Y}-{case.pk:05d}"
+    case.search_text = case_search_text(case)
     event = CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.CREATED, actor=actor, to_stage=INITIAL_STAGE,
         created_at=case.opened_at,
@@ -129,6 +131,8 @@ def checklist_item_set_done(
             actor=actor,
             payload={"item": item.code, "label": item.label, "stage": item.stage, "note": item.note},
         )
+        if item.entry_event_id == item.case.current_entry_id:
+            case_open_due_refresh(case=item.case)
     return item
 
 
@@ -230,6 +234,8 @@ def follow_up_log(*, case: Case, mentor: User, data: dict[str, Any]) -> FollowUp
             "concern_severity": follow_up.concern_severity,
         },
     )
+    if plan := getattr(case, "mentoring_plan", None):
+        plan.save()  # the next follow-up is due from this one (``MentoringPlan.save``)
     if follow_up.concern_severity == FollowUp.Severity.HIGH:
         concern_notify(follow_up=follow_up)
     return follow_up
@@ -359,6 +365,7 @@ def participant_update(*, participant: Participant, actor: User, data: dict[str,
     for field, value in data.items():
         setattr(participant, field, value)
     participant.save()
+    participant_search_refresh(participant)
     return participant
 
 

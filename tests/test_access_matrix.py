@@ -57,7 +57,7 @@ from cases.models import (
 from cases.services import case_assign, case_create, follow_up_log
 from documents.models import Document, DocumentExport
 from documents.services import document_export_build, document_export_request, document_render
-from workflow.services import case_advance
+from workflow.services import case_advance, case_open_due_refresh
 
 PASSWORD = "secret-pass-1"
 
@@ -835,8 +835,11 @@ def test_my_work(role, scene, api):
     by_pk = {case.pk: key for key, case in cases.items()}
     for case in cases.values():
         case.current_checklist().filter(done=False).update(due_date=timezone.localdate())
+        case_open_due_refresh(case=case)
     MentoringPlan.objects.update(started_on=timezone.localdate() - dt.timedelta(days=60))
     FollowUp.objects.update(date=timezone.localdate() - dt.timedelta(days=30))
+    for plan in MentoringPlan.objects.all():
+        plan.save()  # the next follow-up due from the dates above
 
     response = api.as_user(scene.user(role)).get("/api/my-work/")
     if role == "anonymous":

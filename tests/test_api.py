@@ -301,7 +301,7 @@ class TestCaseList:
 
     def test_search_by_family_name_given_name_and_reference(self, api, caseworker, make_case):
         bennani = make_case()
-        tazi = make_case(given_names="Khadija", family_name="Tazi")
+        tazi = make_case(given_names="Khadija", family_name="Tazi", email="k.tazi@example.org")
         client = api.as_user(caseworker)
         assert self.found(client, search="tazi") == {tazi.pk}
         assert self.found(client, search="Khadija") == {tazi.pk}
@@ -311,8 +311,8 @@ class TestCaseList:
 
     def test_search_words_narrow(self, api, caseworker, make_case):
         fatima_bennani = make_case()
-        fatima_tazi = make_case(given_names="Fatima", family_name="Tazi")
-        make_case(given_names="Khadija", family_name="Tazi")
+        fatima_tazi = make_case(given_names="Fatima", family_name="Tazi", email="f.tazi@example.org")
+        make_case(given_names="Khadija", family_name="Tazi", email="k.tazi@example.org")
         client = api.as_user(caseworker)
         assert self.found(client, search="Fatima") == {fatima_bennani.pk, fatima_tazi.pk}
         assert self.found(client, search="Fatima Tazi") == {fatima_tazi.pk}

@@ -8,7 +8,8 @@ ask for the documents. Any refusal raises before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -193,10 +194,40 @@ def stage_enter(
     """
     if carry_over_from is None:
         case.stage_entered_at = event.created_at
+        stay_begin(case=case, event=event)
     case.current_entry = event
+    items = checklist_open(case=case, entry_event=event, carry_over_from=carry_over_from)
+    case.earliest_open_due = earliest_open_due(items)
     case.save()
-    checklist_open(case=case, entry_event=event, carry_over_from=carry_over_from)
     documents_request(case=case, event=event, kinds=document_kinds, actor=actor)
+
+
+def earliest_open_due(items: Iterable[ChecklistItem]) -> dt.date | None:
+    """The earliest due date among ``items`` still open: what ``Case.earliest_open_due`` keeps."""
+    return min((item.due_date for item in items if not item.done and item.due_date), default=None)
+
+
+def case_open_due_refresh(*, case: Case) -> None:
+    """Keep ``Case.earliest_open_due`` after one of its current items changed."""
+    from cases.models import Case
+
+    open_items = case.current_checklist().filter(done=False, due_date__isnull=False)
+    case.earliest_open_due = earliest_open_due(open_items)
+    Case.objects.filter(pk=case.pk).update(earliest_open_due=case.earliest_open_due)
+
+
+def stay_begin(*, case: Case, event: CaseEvent) -> None:
+    """End the case's stay in the stage it leaves and begin one in the stage ``event``
+    entered: the read model the reports aggregate (``cases.models.StageStay``)."""
+    from cases.models import StageStay
+
+    StageStay.objects.filter(case=case, left_at__isnull=True).update(
+        left_at=event.created_at, left_by=event.transition
+    )
+    StageStay.objects.create(
+        case=case, entry_event=event, stage=case.stage, entered_by=event.transition,
+        entered_at=event.created_at,
+    )
 
 
 def checklist_open(

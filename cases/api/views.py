@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -142,9 +143,12 @@ class CaseViewSet(
             raise ApiValidationError({"stage": [_("Unknown stage “%(s)s”.") % {"s": stage}]})
         if phase and phase not in Phase.values:
             raise ApiValidationError({"phase": [_("Unknown phase “%(s)s”.") % {"s": phase}]})
-        return selectors.case_list(
-            user=self.request.user, stage=stage, phase=phase, search=params.get("search", "")
-        )
+        try:
+            return selectors.case_list(
+                user=self.request.user, stage=stage, phase=phase, search=params.get("search", "")
+            )
+        except ValidationError as error:
+            raise ApiValidationError({"search": error.messages}) from None
 
     def get_case(self) -> Case:
         try:

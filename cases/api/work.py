@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -39,22 +41,39 @@ class MyWorkItemSerializer(ChecklistItemSerializer):
     responses=inline_serializer(
         "MyWork",
         {
+            "page": serializers.IntegerField(),
+            "page_size": serializers.IntegerField(),
             "checklist_items": MyWorkItemSerializer(many=True),
+            "checklist_items_total": serializers.IntegerField(),
             "follow_ups": FollowUpStatusSerializer(many=True),
+            "follow_ups_total": serializers.IntegerField(),
             "referrals": ReferralSerializer(many=True),
             "unread_notifications": serializers.IntegerField(),
         },
     ),
     summary="What falls to me: checklist items due or overdue, follow-ups due or late, referrals to answer",
+    parameters=[OpenApiParameter("page", int, description="Page of both lists (50 rows each), from 1.")],
 )
 @api_view(["GET"])
 def my_work(request: Request) -> Response:
     user = request.user
-    statuses = selectors.my_follow_ups(user=user)
+    number = request.query_params.get("page", "1")
+    if not number.isdigit() or int(number) < 1:
+        raise ValidationError({"page": [_("Give a page number of 1 or more.")]})
+    size = selectors.MY_WORK_PAGE
+    start = (int(number) - 1) * size
+    items = selectors.my_checklist_items(user=user)
+    follow_up_cases = selectors.my_follow_up_cases(user=user)
     return Response(
         {
-            "checklist_items": MyWorkItemSerializer(selectors.my_checklist_items(user=user), many=True).data,
-            "follow_ups": FollowUpStatusSerializer(statuses, many=True).data,
+            "page": int(number),
+            "page_size": size,
+            "checklist_items": MyWorkItemSerializer(items[start:start + size], many=True).data,
+            "checklist_items_total": items.count(),
+            "follow_ups": FollowUpStatusSerializer(
+                selectors.follow_up_statuses(cases=follow_up_cases, start=start, limit=size), many=True
+            ).data,
+            "follow_ups_total": follow_up_cases.count(),
             # Referrals the user's organisation has to answer.
             "referrals": ReferralSerializer(referrals_waiting_for(user), many=True).data,
             "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),

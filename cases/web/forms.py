@@ -8,11 +8,15 @@ from workflow.itinerary import STATES, Phase
 
 from ..models import Case, FollowUp, Organisation, Participant, Programme
 from ..programmes import programmes_visible_to
+from ..search import SEARCH_MAX_LENGTH, search_words
 from ..selectors import CASE_ORDERINGS
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name or reference"))
+    q = forms.CharField(
+        label=_("Search"), required=False, strip=True, max_length=SEARCH_MAX_LENGTH,
+        help_text=_("Name, reference, e-mail or phone"),
+    )
     phase = forms.ChoiceField(
         label=_("Phase"), required=False, choices=[("", _("All phases")), *Phase.choices]
     )
@@ -42,6 +46,11 @@ class CaseFilterForm(forms.Form):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.all()
         )
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data["q"]
+        search_words(text)  # refuses what no one would type, with the reason
+        return text
 
 
 class ParticipantForm(forms.ModelForm):
