@@ -272,3 +272,42 @@ def test_my_work_page_shows_how_many_items_are_due(client, caseworker, make_case
 
     assert due > 0
     assert f"({due})" in body
+
+
+# --- The case CSV -----------------------------------------------------------------------------------
+
+
+def test_the_case_csv_reads_plain_values_and_writes_what_the_serializer_would(
+    api, coordinator, caseworker, make_case
+):
+    from cases.api.csv import CASE_CSV_COLUMNS, csv_lines
+    from cases.api.serializers import CaseListSerializer
+
+    make_case(at="employed")
+    make_case(family_name="=HYPERLINK(1)", name_in_arabic="فاطمة")
+    fire(make_case(at="screening"), caseworker, "withdraw")  # a closing time to write
+
+    response = api.as_user(coordinator).get(CASES, {"format": "csv"})
+    written = b"".join(response.streaming_content)
+
+    serialized = (CaseListSerializer().to_representation(case) for case in selectors.case_list(user=coordinator))
+    assert written == b"".join(csv_lines(serialized, CASE_CSV_COLUMNS))
+    assert written.count(b"\n") == 4
+    assert b"'=HYPERLINK(1)" in written
+
+
+# --- Long lists count up to a cap -------------------------------------------------------------------
+
+
+def test_long_lists_count_up_to_the_cap(api, client, coordinator, caseworker, make_case, monkeypatch):
+    monkeypatch.setattr("cases.pagination.COUNT_CAP", 3)
+    make_case(at="screening")  # opened, moved: more than three events with the others
+    make_case()
+
+    body = api.as_user(coordinator).get("/api/audit/events/").json()
+    assert body["count"] == 3
+    assert len(body["results"]) == 3
+
+    client.force_login(coordinator)
+    page = client.get(reverse("coordination:audit")).content.decode()
+    assert "narrow the filters" in page

@@ -21,6 +21,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
+from rest_framework.fields import DateTimeField
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -53,7 +54,10 @@ def cell(value: Any) -> str:
 
 
 def lookup(item: Any, path: str) -> Any:
-    """``item["a"]["b"]`` for the path ``a.b``; None where a step is missing."""
+    """``item["a"]["b"]`` for the path ``a.b`` (or ``item["a.b"]`` in a flat item); None
+    where a step is missing."""
+    if path in item:
+        return item[path]
     value = item
     for key in path.split("."):
         if not isinstance(value, Mapping):
@@ -159,14 +163,17 @@ class CSVExportMixin:
 
         def rows() -> Iterator[bytes]:
             with translation.override(language):
-                objects = queryset.iterator(chunk_size=CHUNK_SIZE)
-                items = (serializer.to_representation(obj) for obj in objects)
-                yield from csv_lines(items, columns)
+                yield from csv_lines(self.csv_items(queryset, serializer), columns)
 
         response = StreamingHttpResponse(rows(), content_type=f"{CSVRenderer.media_type}; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}-{stamp}.csv"'
         return response
+
+    def csv_items(self, queryset, serializer) -> Iterator[Mapping[str, Any]]:
+        """The rows as the serializer gives them; a view may read them faster itself."""
+        for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield serializer.to_representation(obj)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # An error has no rows: say what went wrong in JSON, not as a one-line CSV.
@@ -197,3 +204,43 @@ CASE_CSV_COLUMNS: tuple[Column, ...] = (
 class CaseListCSVMixin(CSVExportMixin):
     csv_columns = CASE_CSV_COLUMNS
     csv_filename = "cases"
+
+    def csv_items(self, queryset, serializer) -> Iterator[Mapping[str, Any]]:
+        """The columns above read as plain values, with what the serializer would write
+        for each (a test holds both to the same file): every case in seconds. Items are
+        flat, keyed by the columns' paths."""
+        from workflow.itinerary import STATES
+
+        from ..models import Organisation
+
+        when = DateTimeField()
+        # A partner's serializer leaves some of these out: so does its file.
+        shown = set(serializer.fields)
+        of_participant = set(serializer.fields["participant"].fields) if "participant" in shown else set()
+        shown |= {f"participant.{key}" for key in of_participant}
+        organisations = {organisation.pk: str(organisation) for organisation in Organisation.objects.all()}
+        stages = {spec.name: (str(spec.label), spec.phase.value) for spec in STATES}
+        rows = queryset.values_list(
+            "reference", "participant__given_names", "participant__family_name",
+            "participant__name_in_arabic", "stage", "track", "cohort", "programme__code",
+            "owner_organisation_id", "opened_at", "closed_at",
+        )
+        for (reference, given, family, arabic, stage, track, cohort, programme, owner, opened,
+             closed) in rows.iterator(chunk_size=2000):
+            label, phase = stages.get(stage, (stage, ""))
+            item = {
+                "reference": reference,
+                "participant.given_names": given,
+                "participant.family_name": family,
+                "participant.name_in_arabic": arabic,
+                "stage": stage,
+                "stage_label": label,
+                "phase": phase,
+                "track": track,
+                "cohort": cohort,
+                "programme": programme,
+                "owner_organisation": organisations.get(owner),
+                "opened_at": when.to_representation(opened),
+                "closed_at": when.to_representation(closed) if closed else None,
+            }
+            yield {key: value for key, value in item.items() if key in shown}
