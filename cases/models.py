@@ -511,6 +511,10 @@ class ChecklistItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry_event", "code"], name="one_item_per_stage_entry"),
         ]
+        # My work and the dashboard walk the open items by due date and stop at a page.
+        indexes = [
+            models.Index(fields=["due_date", "id"], condition=models.Q(done=False), name="item_open_due"),
+        ]
 
     def __str__(self) -> str:
         return self.display_label

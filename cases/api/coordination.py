@@ -21,6 +21,7 @@ from permits.api import query_date as date_param
 
 from .. import reports
 from ..models import CaseRead, LoginEvent
+from ..pagination import CappedPagination
 from ..selectors import cases_visible_to
 from .csv import CSVExportMixin
 from .serializers import EventSerializer
@@ -128,6 +129,7 @@ class AuditEventList(CSVExportMixin, generics.ListAPIView):
     """Every event of every case, newest first, filtered; ``?format=csv`` exports them all."""
 
     permission_classes = COORDINATORS_ONLY
+    pagination_class = CappedPagination
     serializer_class = AuditEventSerializer
     csv_filename = "audit-events"
     csv_columns = (
@@ -173,6 +175,7 @@ class AuditReadList(CSVExportMixin, generics.ListAPIView):
     """Who looked at what: reads of case files, newest first; ``?format=csv`` exports them all."""
 
     permission_classes = COORDINATORS_ONLY
+    pagination_class = CappedPagination
     serializer_class = AuditReadSerializer
     csv_filename = "audit-reads"
     csv_columns = (
@@ -223,6 +226,7 @@ class AuditLoginList(CSVExportMixin, generics.ListAPIView):
     """Who logged in, who typed a wrong password, who was locked out; ``?format=csv`` exports them all."""
 
     permission_classes = COORDINATORS_ONLY
+    pagination_class = CappedPagination
     serializer_class = AuditLoginSerializer
     csv_filename = "audit-logins"
     csv_columns = tuple(

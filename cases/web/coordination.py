@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from workflow.itinerary import STATES, Phase
 
 from .. import reports
 from ..models import Case, CaseEvent, CaseRead, LoginEvent, Organisation
+from ..pagination import CappedPaginator
 from ..programmes import programmes_visible_to
 from ..selectors import cases_visible_to
 from .views import UNPROCESSABLE, see_other
@@ -146,7 +146,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         "cases/audit.html",
         {
             "view": view,
-            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "page": CappedPaginator(rows, 50).get_page(request.GET.get("page")),
             "query": query.urlencode(),
             "csv_url": f"{api}?{csv_query.urlencode()}",
             "values": request.GET,

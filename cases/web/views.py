@@ -28,6 +28,7 @@ from .. import selectors, services
 from ..access import opens_cases
 from ..evidence import EvidenceRefused
 from ..models import Case, CaseEvent, CaseRead, Organisation, Referral, User
+from ..pagination import CappedPaginator
 from ..referrals import programme_organisations, referral_create, referral_decide, referrals_waiting_for
 from ..rules import can_view_full_case, can_work_on_case
 from .forms import CaseCreateForm, CaseFilterForm, EvidenceForm, NoteForm, ParticipantForm
@@ -402,7 +403,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "cases/home.html",
         {
-            "page": Paginator(selectors.my_checklist_items(user=user), selectors.MY_WORK_PAGE).get_page(
+            "page": CappedPaginator(selectors.my_checklist_items(user=user), selectors.MY_WORK_PAGE).get_page(
                 request.GET.get("page")
             ),
             "follow_ups": selectors.follow_up_statuses(cases=follow_up_cases, limit=selectors.MY_WORK_PAGE),
