@@ -10,7 +10,6 @@ import datetime as dt
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import TypedDict
 
 from django.core.exceptions import ValidationError
@@ -19,10 +18,8 @@ from django.db.models import (
     Aggregate,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -368,13 +365,17 @@ def cohort_funnel(*, cases: QuerySet[Case], today: dt.date) -> CohortFunnel:
     before ``today`` and did not leave it (a later transition out of ``employed``) before
     that anniversary. Dates are local dates.
     """
-    def reached(names: Iterable[str]) -> Q:
-        return Q(Exists(StageStay.objects.filter(case=OuterRef("pk"), entered_by__in=list(names))))
-
-    counted = {step: Count("pk", filter=reached(names)) for step, _label, names in FUNNEL_STEPS if names}
-    counts = cases.order_by().aggregate(
-        applied=Count("pk"), placed_home=Count("pk", filter=reached([PLACED_HOME_TRANSITION])), **counted
+    steps_reached = {step: names for step, _label, names in FUNNEL_STEPS if names}
+    steps_reached["placed_home"] = frozenset({PLACED_HOME_TRANSITION})
+    every_name = set().union(*steps_reached.values())
+    # One pass over the stays the steps' moves began: how many cases each step reached.
+    counts = StageStay.objects.filter(case__in=cases, entered_by__in=every_name).aggregate(
+        **{
+            step: Count("case_id", distinct=True, filter=Q(entered_by__in=names))
+            for step, names in steps_reached.items()
+        }
     )
+    counts["applied"] = cases.count()
     employed_stays: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     stays = StageStay.objects.filter(case__in=cases, stage=EMPLOYED).order_by("case_id", "entered_at")
     for case_id, entered_at, left_at in stays.values_list("case_id", "entered_at", "left_at"):

@@ -215,7 +215,7 @@ def test_reports_read_in_few_queries(make_case, caseworker, django_assert_num_qu
         reports.cases_per_phase_and_stage(cases=cases)
     with django_assert_num_queries(1):
         reports.time_in_stage(cases=cases, now=now)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         reports.cohort_funnel(cases=cases, today=today)
     with django_assert_num_queries(2):
         reports.overdue_items(cases=cases, today=today + dt.timedelta(days=400))
