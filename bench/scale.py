@@ -28,6 +28,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -37,6 +38,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,9 @@ sys.path.insert(0, str(REPO))
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, required=True, help="generated cases in the database")
+    parser.add_argument("--cases", type=int, help="generated cases in the database")
+    parser.add_argument("--report", action="store_true",
+                        help="print the Markdown tables of the results in bench/out/ and stop")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--postgres", action="store_true", help="in a throwaway PostgreSQL cluster")
     where.add_argument("--database-url", help="an existing database (kept; it grows to --cases)")
@@ -63,6 +67,7 @@ def django_start(database_url: str, var_dir: Path) -> None:
     os.environ["ITINERA_VAR_DIR"] = str(var_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("ITINERA_LOG_LEVEL", "WARNING")
     # The same key in this process and the server of the load run, so its sessions hold there.
     os.environ.setdefault("DJANGO_SECRET_KEY", "scale-benchmark-only")
     import django
@@ -109,13 +114,14 @@ def pages(sample: dict) -> list[tuple[str, str, str]]:
 
     case = sample["case"]
     cases_url, work_url = reverse("cases:index"), reverse("work:index")
+    deep = sample["deep_page"]
     return [
         ("dashboard (web)", "coordinator", reverse("coordination:index")),
         ("dashboard (API)", "coordinator", "/api/dashboard/"),
         ("case list, first page (web)", "coordinator", cases_url),
         ("case list, first page (API)", "coordinator", "/api/cases/"),
-        ("case list, page 2000 (web)", "coordinator", f"{cases_url}?page=2000"),
-        ("case list, page 2000 (API)", "coordinator", "/api/cases/?page=2000"),
+        (f"case list, deep page {deep} (web)", "coordinator", f"{cases_url}?page={deep}"),
+        (f"case list, deep page {deep} (API)", "coordinator", f"/api/cases/?page={deep}"),
         ("search by name (web)", "coordinator", f"{cases_url}?q={sample['family_name']}"),
         ("search by name without accents (API)", "coordinator", f"/api/cases/?search={sample['unaccented']}"),
         ("search by reference (API)", "coordinator", f"/api/cases/?search={case.reference}"),
@@ -182,7 +188,11 @@ def measure_transitions(rounds: int) -> list[dict[str, Any]]:
 
     actor = User.objects.get(username="caseworker")
     programme = Programme.objects.get(code="palim")
+    from cases.demo import checklist_complete
+
     fresh = [case_fresh(programme, actor, "applied", 900_000 + n) for n in range(2 * rounds + 3)]
+    for case in fresh:
+        checklist_complete(case=case, actor=actor)
     client = clients(["caseworker"])["caseworker"]
     rows = []
     for label, post in (
@@ -209,8 +219,10 @@ def measure_transitions(rounds: int) -> list[dict[str, Any]]:
             else:
                 response = post(case)
             elapsed = time.perf_counter() - started
-            if response.status_code >= 400:
-                raise SystemExit(f"{label} answered {response.status_code}: {response.content[:300]!r}")
+            moved = type(case).objects.filter(pk=case.pk, stage="screening").exists()
+            if response.status_code >= 400 or not moved:
+                problem = f"{response.status_code} {response.content[:300]}"
+                raise SystemExit(f"{label} did not move the case: {problem}")
             if n and n < rounds:  # the first is a warm-up, the last counts statements
                 times.append(elapsed)
                 bare_times.append(bare_elapsed)
@@ -221,20 +233,27 @@ def measure_transitions(rounds: int) -> list[dict[str, Any]]:
 
 
 def measure_export() -> dict[str, Any]:
-    """The CSV of every case the coordinator sees, streamed: time and peak Python memory."""
+    """The CSV of every case the coordinator sees, streamed: timed in one pass, its peak of
+    Python memory in another (``tracemalloc`` slows Python down several times over)."""
     client = clients(["coordinator"])["coordinator"]
-    tracemalloc.start()
+
+    def export() -> tuple[int, int, bool]:
+        response = client.get("/api/cases/?format=csv")
+        size = lines = 0
+        for chunk in response.streaming_content if response.streaming else [response.content]:
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+        return size, lines, response.streaming
+
     started = time.perf_counter()
-    response = client.get("/api/cases/?format=csv")
-    size = rows = 0
-    for chunk in response.streaming_content if response.streaming else [response.content]:
-        size += len(chunk)
-        rows += chunk.count(b"\n")
+    size, lines, streamed = export()
     elapsed = time.perf_counter() - started
+    tracemalloc.start()
+    export()
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    result = {"seconds": round(elapsed, 2), "rows": rows - 1, "megabytes": round(size / 1e6, 1),
-              "peak_python_memory_mb": round(peak / 1e6, 1), "streamed": response.streaming}
+    result = {"seconds": round(elapsed, 2), "rows": lines - 1, "megabytes": round(size / 1e6, 1),
+              "peak_python_memory_mb": round(peak / 1e6, 1), "streamed": streamed}
     print(f"  CSV export: {result}", flush=True)
     return result
 
@@ -277,10 +296,11 @@ def measure_load(seconds: int, clients_count: int, sample: dict) -> dict[str, An
                 time.sleep(0.1)
         cookies = {user: session_cookie(user) for user in ("coordinator", "caseworker", "mentor")}
         case = sample["case"]
+        name = urllib.parse.quote(sample["family_name"])
         mix = [
-            ("caseworker", "/"), ("caseworker", "/cases/"), ("caseworker", f"/cases/{case.pk}/"),
+            ("caseworker", "/work/"), ("caseworker", "/cases/"), ("caseworker", f"/cases/{case.pk}/"),
             ("caseworker", f"/api/cases/{case.pk}/"), ("coordinator", "/cases/?page=3"),
-            ("mentor", "/"), ("coordinator", f"/api/cases/?search={sample['family_name']}"),
+            ("mentor", "/work/"), ("coordinator", f"/api/cases/?search={name}"),
             ("coordinator", "/coordination/"),
         ]
         times: list[float] = []
@@ -350,7 +370,13 @@ def sample_case() -> dict:
     accented = Case.objects.filter(participant__family_name="Chraïbi").first()
     family = "Chraïbi" if accented else case.participant.family_name
     unaccented = "".join(c for c in unicodedata.normalize("NFD", family) if not unicodedata.combining(c))
-    return {"case": case, "family_name": family, "unaccented": unaccented}
+    # 80 % of the way through the coordinator's list, 25 a page: page 3200 at 100k cases.
+    from cases.models import User
+    from cases.selectors import cases_visible_to
+
+    seen = cases_visible_to(User.objects.get(username="coordinator")).count()
+    deep_page = max(1, seen * 8 // 10 // 25)
+    return {"case": case, "family_name": family, "unaccented": unaccented, "deep_page": deep_page}
 
 
 def database_figures() -> dict[str, Any]:
@@ -379,9 +405,56 @@ def machine() -> dict[str, Any]:
     }
 
 
+def report() -> str:
+    """Markdown tables of every run in ``bench/out/`` on PostgreSQL, sizes side by side."""
+    runs = sorted(
+        (json.loads(path.read_text()) for path in OUT.glob("scale-*-postgresql.json")),
+        key=lambda run: run["database"]["cases"],
+    )
+    sizes = [f"{run['database']['cases']:,}" for run in runs]
+    lines = ["| page | " + " | ".join(f"{size} p50 / p95 ms (x bare, statements)" for size in sizes) + " |",
+             "|---|" + "---:|" * len(runs)]
+
+    def key(page: str) -> str:
+        return re.sub(r"deep page \d+", "deep page (80 % through)", page)
+
+    names = [key(row["page"]) for row in runs[-1]["pages"] + runs[-1]["transitions"]]
+    for name in names:
+        cells = []
+        for run in runs:
+            row = next((r for r in run["pages"] + run["transitions"] if key(r["page"]) == name), None)
+            if row is None:
+                cells.append("—")
+                continue
+            cells.append(f"{row['p50_ms']} / {row['p95_ms']} ({row['ratio_to_bare']}x, {row['statements']})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("| CSV export of every case | " + " | ".join(
+        f"{run['export']['seconds']} s, {run['export']['rows']:,} rows, "
+        f"peak {run['export']['peak_python_memory_mb']} MB" for run in runs) + " |")
+    lines.append("| 20 clients for 60 s on gunicorn | " + " | ".join(
+        (f"{run['load']['requests']:,} requests, {run['load']['errors']} errors, "
+         f"p50 {run['load']['p50_ms']} / p95 {run['load']['p95_ms']} ms") if run.get("load") else "—"
+        for run in runs) + " |")
+    lines.append("")
+    lines.append("| database | " + " | ".join(sizes) + " |")
+    lines.append("|---|" + "---:|" * len(runs))
+    for field in ("events", "checklist_items", "documents", "stage_stays", "database_mb"):
+        lines.append(f"| {field.replace('_', ' ')} | " + " | ".join(
+            f"{run['database'].get(field, 0):,}" for run in runs) + " |")
+    lines.append("| generate_volume (s, for the cases added) | " + " | ".join(
+        str(run["generate_volume_s"]) for run in runs) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     args = parse_args()
+    if args.report:
+        print(report())
+        return
+    if not args.cases:
+        raise SystemExit("Give --cases N (or --report).")
     work = Path(tempfile.mkdtemp(prefix="itinera-scale-"))
+    work.chmod(0o711)  # the cluster inside it runs as the postgres user
     cluster = None
     try:
         if args.postgres:
