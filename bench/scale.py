@@ -267,16 +267,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def session_cookie(username: str) -> str:
-    from django.test import Client
-
-    from cases.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client.cookies["sessionid"].value
-
-
 def measure_load(seconds: int, clients_count: int, sample: dict) -> dict[str, Any]:
     """``clients_count`` clients, each a keep-alive connection, for ``seconds``."""
     from django.conf import settings
@@ -294,7 +284,9 @@ def measure_load(seconds: int, clients_count: int, sample: dict) -> dict[str, An
                     break
             except OSError:
                 time.sleep(0.1)
-        cookies = {user: session_cookie(user) for user in ("coordinator", "caseworker", "mentor")}
+        logged_in = clients(["coordinator", "caseworker", "mentor"])
+        cookie = settings.SESSION_COOKIE_NAME
+        cookies = {user: client.cookies[cookie].value for user, client in logged_in.items()}
         case = sample["case"]
         name = urllib.parse.quote(sample["family_name"])
         mix = [
@@ -317,7 +309,7 @@ def measure_load(seconds: int, clients_count: int, sample: dict) -> dict[str, An
                 started = time.perf_counter()
                 try:
                     connection.request("GET", path, headers={
-                        "Cookie": f"{settings.SESSION_COOKIE_NAME}={cookies[user]}", "Host": "127.0.0.1"})
+                        "Cookie": f"{cookie}={cookies[user]}", "Host": "127.0.0.1"})
                     response = connection.getresponse()
                     response.read()
                     status = response.status

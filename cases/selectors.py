@@ -148,8 +148,7 @@ def follow_up_statuses(
         rows = rows[start:start + limit]
     statuses = []
     for case in rows:
-        plan = case.mentoring_plan
-        due = plan.next_follow_up_on or plan.next_due(case.last_follow_up)
+        due = case.mentoring_plan.next_follow_up_on
         statuses.append(FollowUpStatus(case, case.last_follow_up, due, due < today))
     return statuses
 
@@ -172,9 +171,9 @@ def my_follow_up_cases(*, user: User) -> QuerySet[Case]:
     return cases.order_by("mentoring_plan__next_follow_up_on", "id")
 
 
-def my_follow_ups(*, user: User, limit: int = MY_WORK_PAGE) -> list[FollowUpStatus]:
-    """The first ``limit`` of ``my_follow_up_cases``, with their status."""
-    return follow_up_statuses(cases=my_follow_up_cases(user=user), limit=limit)
+def my_follow_ups(*, user: User, start: int = 0, limit: int = MY_WORK_PAGE) -> list[FollowUpStatus]:
+    """``limit`` of ``my_follow_up_cases`` from ``start``, with their status."""
+    return follow_up_statuses(cases=my_follow_up_cases(user=user), start=start, limit=limit)
 
 
 DUE_SOON = dt.timedelta(days=7)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..models import Notification
-from ..pagination import COUNT_CAP
+from ..pagination import CappedPaginator
 from ..referrals import referrals_waiting_for
 from .referrals import ReferralSerializer
 from .serializers import ChecklistItemSerializer, NotificationSerializer
@@ -64,18 +64,17 @@ def my_work(request: Request) -> Response:
     size = selectors.MY_WORK_PAGE
     start = (int(number) - 1) * size
     items = selectors.my_checklist_items(user=user)
-    follow_up_cases = selectors.my_follow_up_cases(user=user)
     return Response(
         {
             "page": int(number),
             "page_size": size,
             "checklist_items": MyWorkItemSerializer(items[start:start + size], many=True).data,
-            # At most COUNT_CAP: counting every item of a large organisation costs as much as reading them.
-            "checklist_items_total": items.order_by()[:COUNT_CAP].count(),
+            # Counted as the web page counts them: up to COUNT_CAP.
+            "checklist_items_total": CappedPaginator(items, size).count,
             "follow_ups": FollowUpStatusSerializer(
-                selectors.follow_up_statuses(cases=follow_up_cases, start=start, limit=size), many=True
+                selectors.my_follow_ups(user=user, start=start, limit=size), many=True
             ).data,
-            "follow_ups_total": follow_up_cases.count(),
+            "follow_ups_total": selectors.my_follow_up_cases(user=user).count(),
             # Referrals the user's organisation has to answer.
             "referrals": ReferralSerializer(referrals_waiting_for(user), many=True).data,
             "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),

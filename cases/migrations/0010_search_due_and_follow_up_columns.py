@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import migrations, models
 from django.db.models import Min, OuterRef, Subquery
 
-from cases.search import search_normalise
+from cases.search import case_search_text
 from permits.periods import add_period
 
 
@@ -24,11 +24,7 @@ def columns_fill(apps, schema_editor):
     Case.objects.update(earliest_open_due=Subquery(earliest))
     batch = []
     for case in Case.objects.select_related("participant").iterator(chunk_size=2000):
-        person = case.participant
-        digits = "".join(c for c in person.phone if c.isdigit())
-        parts = [case.reference, person.given_names, person.family_name, person.name_in_arabic,
-                 person.email, person.phone, digits]
-        case.search_text = search_normalise(" ".join(part for part in parts if part))
+        case.search_text = case_search_text(case)
         batch.append(case)
         if len(batch) == 2000:
             Case.objects.bulk_update(batch, ["search_text"])

@@ -398,7 +398,6 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    follow_up_cases = selectors.my_follow_up_cases(user=user)
     return render(
         request,
         "cases/home.html",
@@ -406,8 +405,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": CappedPaginator(selectors.my_checklist_items(user=user), selectors.MY_WORK_PAGE).get_page(
                 request.GET.get("page")
             ),
-            "follow_ups": selectors.follow_up_statuses(cases=follow_up_cases, limit=selectors.MY_WORK_PAGE),
-            "follow_ups_total": follow_up_cases.count(),
+            "follow_ups": selectors.my_follow_ups(user=user),
+            "follow_ups_total": selectors.my_follow_up_cases(user=user).count(),
             "notifications": user.notifications.filter(read_at__isnull=True).select_related("case")[:20],
             "recent": CaseEvent.objects.filter(actor=user).select_related("case__participant")[:10],
             "referrals": referrals_waiting_for(user),
