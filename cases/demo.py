@@ -35,7 +35,16 @@ ORGANISATIONS = [
     ("Lagos Code Lab", Organisation.Kind.TRAINING_PROVIDER, "NG"),
     ("Scheldesoft NV", Organisation.Kind.EMPLOYER, "BE"),
     ("Leie Logistics BV", Organisation.Kind.EMPLOYER, "BE"),
+    ("Meuse Data SA", Organisation.Kind.EMPLOYER, "BE"),
+    ("Zenne Care ASBL", Organisation.Kind.EMPLOYER, "BE"),
 ]
+# What the framework analytics split employers by.
+EMPLOYER_SIZES = {
+    "Scheldesoft NV": Organisation.SizeBand.MEDIUM,
+    "Leie Logistics BV": Organisation.SizeBand.LARGE,
+    "Meuse Data SA": Organisation.SizeBand.SMALL,
+    "Zenne Care ASBL": Organisation.SizeBand.MICRO,
+}
 
 EVERY_OPTIONAL_PHASE = ["training", "pre_departure", "permit", "housing", "mentoring", "return"]
 

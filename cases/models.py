@@ -47,9 +47,18 @@ class Organisation(models.Model):
         EMPLOYER = "employer", _("Employer")
         INTEGRATION_AGENCY = "integration_agency", _("Integration or reception agency")
 
+    # Staff headcount bands of Commission Recommendation 2003/361/EC, what the
+    # framework analytics split employers by; blank when not known.
+    class SizeBand(models.TextChoices):
+        MICRO = "micro", _("Micro (fewer than 10 staff)")
+        SMALL = "small", _("Small (10 to 49 staff)")
+        MEDIUM = "medium", _("Medium (50 to 249 staff)")
+        LARGE = "large", _("Large (250 staff or more)")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     country = CountryField(_("country"))
+    size_band = models.CharField(_("size"), max_length=10, choices=SizeBand.choices, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -398,13 +407,30 @@ class JobOffer(models.Model):
         _("vacancy published (weeks)"), null=True, blank=True,
         help_text=_("Labour-market-test evidence: how long the vacancy was published."),
     )
+    # The first job accepted outside the participant's own country: the one that took them
+    # abroad. The framework analytics read its Region, route, occupation and employer; a
+    # later change of employer does not move the case to another Region's figures.
+    first_abroad = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("job offer")
         verbose_name_plural = _("job offers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(first_abroad=True), name="one_first_offer_abroad"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.job_title}, {self.employer_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and not self.first_abroad:
+            self.first_abroad = (
+                str(self.country) != str(self.case.participant.nationality)
+                and not JobOffer.objects.filter(case_id=self.case_id, first_abroad=True).exists()
+            )
+        super().save(*args, **kwargs)
 
 
 class CaseEvent(models.Model):

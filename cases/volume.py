@@ -27,7 +27,8 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 
 from documents.models import Document
-from permits.models import PermitApplication
+from permits.models import PermitApplication, RuleVersion
+from permits.routes import REGION_CODES
 
 from .models import (
     Case,
@@ -37,6 +38,7 @@ from .models import (
     FollowUp,
     JobOffer,
     MentoringPlan,
+    Organisation,
     Participant,
     StageStay,
 )
@@ -48,6 +50,7 @@ PLACEHOLDER_NAME = "volume/placeholder.pdf"
 CASE_PARTS: tuple[type[models.Model], ...] = (
     StageStay, ChecklistItem, Document, JobOffer, PermitApplication, MentoringPlan, FollowUp, CaseRead,
 )
+PLACED_PARTS = (JobOffer, PermitApplication)
 CASE_LINKS = {"case_id", "entry_event_id", "event_id", "document_id"}
 
 GIVEN_NAMES = [
@@ -170,20 +173,72 @@ def volume_generate(
     """
     templates = templates_load()
     placeholder = placeholder_file()
+    placements = Placements.load()
     start = volume_count(label)
     added = 0
     for first in range(start, cases, batch):
         numbers = range(first, min(first + batch, cases))
         with transaction.atomic(), _history_as_given():
-            _copy_batch(templates, numbers, label=label, seed=seed, placeholder=placeholder)
+            _copy_batch(
+                templates, numbers, label=label, seed=seed, placeholder=placeholder, placements=placements
+            )
         added += len(numbers)
         if progress:
             progress(first + len(numbers), cases)
     return added
 
 
+@dataclass
+class Placements:
+    """Where copies of a Belgian placement may go instead of their template's: any Region,
+    any Belgian employer, with the rule version in force there (so the framework analytics
+    have the three Regions to compare)."""
+
+    employers: list[tuple[int, str]]
+    versions: dict[tuple[str, str], list[tuple[dt.date, dt.date | None, int]]]
+
+    @classmethod
+    def load(cls) -> Placements:
+        versions: dict[tuple[str, str], list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
+        for region, route, valid_from, valid_to, pk in RuleVersion.objects.values_list(
+            "region", "route", "valid_from", "valid_to", "pk"
+        ):
+            versions[(region, route)].append((valid_from, valid_to, pk))
+        employers = list(
+            Organisation.objects.filter(kind=Organisation.Kind.EMPLOYER, country="BE")
+            .order_by("pk")
+            .values_list("pk", "name")
+        )
+        return cls(employers=employers, versions=versions)
+
+    def version(self, region: str, route: str, on: dt.date) -> int | None:
+        for valid_from, valid_to, pk in self.versions.get((region, route), ()):
+            if valid_from <= on and (valid_to is None or on <= valid_to):
+                return pk
+        return None
+
+    def move(self, rows: dict[type[models.Model], list[dict]], case: dict, rng: random.Random) -> None:
+        """Send one copy's Belgian offers and applications to a Region and employer drawn by ``rng``."""
+        if not self.employers or not any(o["region"] for o in rows[JobOffer]):
+            return
+        region = rng.choice(sorted(REGION_CODES))
+        employer_id, employer_name = rng.choice(self.employers)
+        for offer in rows[JobOffer]:
+            if offer["region"]:
+                offer.update(region=region, employer_id=employer_id, employer_name=employer_name)
+        for application in rows[PermitApplication]:
+            if application["region"]:
+                application.update(
+                    region=region,
+                    rule_version_id=self.version(region, application["route"], application["submitted_on"]),
+                )
+        if case.get("employer_id"):
+            case["employer_id"] = employer_id
+
+
 def _copy_batch(
-    templates: list[Template], numbers: range, *, label: str, seed: int, placeholder: tuple[str, str, int]
+    templates: list[Template], numbers: range, *, label: str, seed: int, placeholder: tuple[str, str, int],
+    placements: Placements,
 ) -> None:
     plans = []
     for number in numbers:
@@ -205,8 +260,13 @@ def _copy_batch(
     Participant.objects.bulk_create(people)
 
     copies = []
-    for (number, template, by, _rng), person in zip(plans, people, strict=True):
+    # A copy's offers and applications are moved together with the case (Region, employer).
+    placed: list[dict[type[models.Model], list[dict]]] = []
+    for (number, template, by, rng), person in zip(plans, people, strict=True):
         values = _shift(Case, template.case, by)
+        rows = {model: [_shift(model, row, by) for row in template.parts[model]] for model in PLACED_PARTS}
+        placements.move(rows, values, rng)
+        placed.append(rows)
         values.update(
             participant_id=person.pk, current_entry_id=None, reference=f"{volume_prefix(label)}{number:06d}"
         )
@@ -234,8 +294,8 @@ def _copy_batch(
     for model in CASE_PARTS:
         rows, sources = [], []
         for index, ((_number, template, by, _rng), copy) in enumerate(zip(plans, copies, strict=True)):
-            for row in template.parts[model]:
-                values = _shift(model, row, by)
+            for position, row in enumerate(template.parts[model]):
+                values = placed[index][model][position] if model in PLACED_PARTS else _shift(model, row, by)
                 values["case_id"] = copy.pk
                 if "entry_event_id" in values:
                     values["entry_event_id"] = event_ids[index][row["entry_event_id"]]

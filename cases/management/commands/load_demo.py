@@ -17,6 +17,7 @@ from workflow.itinerary import STATES
 from ...demo import (
     DEMO_DESTINATIONS,
     DEMO_PROGRAMMES,
+    EMPLOYER_SIZES,
     ORGANISATIONS,
     PEOPLE,
     PEOPLE_ABROAD,
@@ -50,8 +51,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         organisations = {
-            name: Organisation.objects.get_or_create(
-                name=name, defaults={"kind": kind, "country": country}
+            name: Organisation.objects.update_or_create(
+                name=name,
+                defaults={"size_band": EMPLOYER_SIZES.get(name, "")},
+                create_defaults={"kind": kind, "country": country, "size_band": EMPLOYER_SIZES.get(name, "")},
             )[0]
             for name, kind, country in ORGANISATIONS
         }
