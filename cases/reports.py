@@ -179,7 +179,7 @@ class PercentileDisc(_Percentile):
     function = "percentile_disc"
 
 
-def _stay_length(now: dt.datetime):
+def stay_length(now: dt.datetime):
     """A stay's length: to the move that ended it, or to ``now`` if it goes on."""
     return Greatest(
         ExpressionWrapper(Coalesce(F("left_at"), Value(now)) - F("entered_at"), output_field=DurationField()),
@@ -210,8 +210,8 @@ def time_in_stage(*, cases: QuerySet[Case], now: dt.datetime) -> list[StageDurat
             .annotate(
                 stays=Count("id"),
                 ongoing=Count("id", filter=Q(left_at__isnull=True)),
-                median=PercentileCont(_stay_length(now), fraction=0.5),
-                p90=PercentileDisc(_stay_length(now), fraction=0.9),
+                median=PercentileCont(stay_length(now), fraction=0.5),
+                p90=PercentileDisc(stay_length(now), fraction=0.9),
             )
         )
         for row in rows:

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "operations",
+    "analytics",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site
 
+from analytics import web as framework_analytics
 from cases.access import roles_in_area
 from cases.models import User
 from cases.web import coordination, mentoring, programmes, views
@@ -101,6 +102,7 @@ class CoordinationApp(RoleApplication):
         ("coordination:exports", _("Document exports"), "archive", frozenset()),
         ("coordination:rules", _("Permit rules"), "gavel", frozenset()),
         ("coordination:programmes", _("Programmes"), "hub", frozenset()),
+        ("coordination:analytics", _("Framework analytics"), "query_stats", frozenset()),
     )
     index_path = path("", coordination.dashboard, name="index")
     audit_path = path("audit/", coordination.audit, name="audit")
@@ -110,6 +112,7 @@ class CoordinationApp(RoleApplication):
     programmes_path = path("programmes/", programmes.programme_list, name="programmes")
     programme_new_path = path("programmes/new/", programmes.programme_edit, name="programme_new")
     programme_edit_path = path("programmes/<slug:code>/", programmes.programme_edit, name="programme_edit")
+    analytics_path = path("analytics/", framework_analytics.framework, name="analytics")
 
 
 site = Site(title="Itinera", viewsets=[WorkApp(), CasesApp(), MentoringApp(), CoordinationApp()])

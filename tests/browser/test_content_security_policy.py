@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGES = [
     "/work/", "/cases/", "/cases/new/", "/coordination/", "/coordination/audit/", "/coordination/audit/?view=logins",
-    "/coordination/exports/", "/coordination/rules/", "/coordination/rules/new/", "/api/docs/", "/admin/",
+    "/coordination/exports/", "/coordination/rules/", "/coordination/rules/new/", "/coordination/analytics/",
+    "/api/docs/", "/admin/",
 ]
 
 

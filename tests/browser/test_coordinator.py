@@ -129,3 +129,37 @@ def test_the_coordinator_adds_next_years_thresholds_with_a_preview(page, coordin
     expect(page.get_by_text("recorded", exact=False).first).to_be_visible()
     assert RuleVersion.objects.get(pk=current.pk).valid_to == today - dt.timedelta(days=1)
     assert RuleVersion.objects.filter(region="FL", route="HQ", valid_from=today, salary_min=Decimal("51000.00")).exists()
+
+
+def test_the_coordinator_compares_the_regions_and_takes_the_report(page, coordinator, make_case):
+    from pypdf import PdfReader
+
+    from analytics.models import ReportExport
+
+    # Five Flemish files on the high-qualified route, granted: enough people to be shown.
+    for name in ("Tazi", "Bennani", "Alaoui", "Berrada", "Lahlou"):
+        make_case(at="permit_granted", family_name=name)
+    login(page, coordinator)
+    page.get_by_role("link", name="Coordination").first.click()
+    page.wait_for_url("**/coordination/")
+    page.get_by_role("link", name="Framework analytics").first.click()
+    page.wait_for_url("**/coordination/analytics/")
+    page.get_by_label("Admission route").select_option("HQ")
+    page.get_by_label("Compare by").select_option("region")
+    click_and_wait_for_render(page, page.get_by_role("button", name="Show"))
+
+    pipeline = page.locator("section", has=page.get_by_role("heading", name="Permit files: how long decisions take"))
+    # Submitted and decided on the same day in the walk: 0 days, for all five.
+    expect(pipeline.get_by_role("img", name="Flanders: 0.0")).to_be_visible()
+    flanders = pipeline.get_by_role("row", name="Flanders")
+    expect(flanders.get_by_role("cell").first).to_have_text("5")
+    funnel = page.locator("section", has=page.get_by_role("heading", name="Attraction: from application to a job"))
+    expect(funnel.get_by_role("img", name="Permit or authorisation granted: 5")).to_be_visible()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF").click(modifiers=["Alt"])
+    text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "Framework report" in text and "Highly qualified" in text
+    assert not any(name in text for name in ("Tazi", "Bennani", "Lahlou"))
+    assert not any(case.reference in text for case in Case.objects.all())
+    assert ReportExport.objects.filter(user=coordinator, format="pdf", filters={"route": "HQ"}).exists()
