@@ -56,6 +56,7 @@ def parse_args() -> argparse.Namespace:
     where.add_argument("--postgres", action="store_true", help="in a throwaway PostgreSQL cluster")
     where.add_argument("--database-url", help="an existing database (kept; it grows to --cases)")
     parser.add_argument("--rounds", type=int, default=15, help="requests per page (default 15)")
+    parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
     parser.add_argument("--load", action="store_true", help="also 20 clients for 60 s on gunicorn")
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--clients", type=int, default=20)
@@ -134,6 +135,16 @@ def pages(sample: dict) -> list[tuple[str, str, str]]:
         ("My work, mentor (web)", "mentor", work_url),
         ("audit log (web)", "coordinator", reverse("coordination:audit")),
         ("audit log (API)", "coordinator", "/api/audit/events/"),
+        ("analytics: the page (web)", "coordinator", reverse("coordination:analytics")),
+        ("analytics: permit pipeline by Region (API)", "coordinator",
+         "/api/analytics/permit-pipeline/?group_by=region"),
+        ("analytics: stalls by route (API)", "coordinator", "/api/analytics/stalls/?group_by=route"),
+        ("analytics: attraction by programme (API)", "coordinator",
+         "/api/analytics/attraction/?group_by=programme"),
+        ("analytics: retention by Region and year (API)", "coordinator",
+         "/api/analytics/retention/?group_by=region,period"),
+        ("analytics: rule impact (API)", "coordinator",
+         f"/api/analytics/rule-impact/{sample['rule_version']}/"),
     ]
 
 
@@ -150,11 +161,13 @@ def clients(usernames: list[str]) -> dict:
     return made
 
 
-def measure_pages(rounds: int, sample: dict) -> list[dict[str, Any]]:
+def measure_pages(rounds: int, sample: dict, only: str = "") -> list[dict[str, Any]]:
     logged_in = clients(["coordinator", "caseworker", "mentor"])
     bare = logged_in["coordinator"]
     rows = []
     for page, user, url in pages(sample):
+        if only and only not in page:
+            continue
         client = logged_in[user]
         timed(client, url)  # warm-up: caches, connections
         timed(bare, "/bench/bare/")
@@ -368,7 +381,14 @@ def sample_case() -> dict:
 
     seen = cases_visible_to(User.objects.get(username="coordinator")).count()
     deep_page = max(1, seen * 8 // 10 // 25)
-    return {"case": case, "family_name": family, "unaccented": unaccented, "deep_page": deep_page}
+    from permits.models import RuleVersion
+
+    # The Flemish high-qualified version most applications of the generated data fall under.
+    version = RuleVersion.objects.filter(region="FL", route="HQ").order_by("-valid_from").first()
+    return {
+        "case": case, "family_name": family, "unaccented": unaccented, "deep_page": deep_page,
+        "rule_version": version.pk if version else 0,
+    }
 
 
 def database_figures() -> dict[str, Any]:
@@ -471,14 +491,15 @@ def main() -> None:
         results = {
             "cases_asked": args.cases, "database": figures, "generate_volume_s": generated_s,
             "machine": machine(), "rounds": args.rounds,
-            "pages": measure_pages(args.rounds, sample),
-            "transitions": measure_transitions(args.rounds),
-            "export": measure_export(),
+            "pages": measure_pages(args.rounds, sample, args.only),
+            "transitions": [] if args.only else measure_transitions(args.rounds),
+            "export": None if args.only else measure_export(),
         }
         if args.load:
             results["load"] = measure_load(args.load_seconds, args.clients, sample)
         OUT.mkdir(exist_ok=True)
-        target = OUT / f"scale-{args.cases}-{figures['vendor']}.json"
+        part = f"-{args.only.split()[0]}" if args.only else ""
+        target = OUT / f"scale-{args.cases}-{figures['vendor']}{part}.json"
         target.write_text(json.dumps(results, indent=2, default=str) + "\n")
         print(f"written to {target.relative_to(REPO)}")
     finally:
