@@ -113,7 +113,7 @@ GROUPABLE = (*DIMENSION_BY_NAME, PERIOD)
 MAX_GROUP_BY = 2
 # Query parameters that are not dimensions.
 PERIOD_PARAMETERS = ("from", "to")
-OTHER_PARAMETERS = ("group_by", "format", "lang")
+OTHER_PARAMETERS = ("group_by", "format")
 
 
 @dataclass(frozen=True)

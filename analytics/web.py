@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.contrib import messages
@@ -15,14 +16,22 @@ from cases.selectors import cases_visible_to
 from permits.models import RuleVersion
 
 from . import measures
-from .dimensions import DIMENSIONS, GROUPABLE, PERIOD, PERIOD_LABEL, AnalyticsQuery, query_parse
+from .dimensions import (
+    DIMENSION_BY_NAME,
+    DIMENSIONS,
+    GROUPABLE,
+    PERIOD,
+    PERIOD_LABEL,
+    AnalyticsQuery,
+    query_parse,
+)
 from .report import REPORT_FORMATS
 
 UNPROCESSABLE = 422
 PAGE_PARAMETERS = ("group_by_2", "rule_version")
 
 
-def _bars(groups: list[dict], value: callable) -> list[dict]:
+def _bars(groups: list[dict], value: Callable[[dict], object]) -> list[dict]:
     """Each group's label, value and bar width in per cent of the largest value."""
     rows = [{"label": group["label"], "value": value(group)} for group in groups]
     numbers = [row["value"] for row in rows if isinstance(row["value"], (int, float))]
@@ -97,8 +106,10 @@ def framework(request: HttpRequest) -> HttpResponse:
                 (d, sorted((d.choices() or {}).items(), key=lambda item: str(item[1])) if d.choices else None)
                 for d in DIMENSIONS
             ],
-            "groupable": [(name, str(PERIOD_LABEL) if name == PERIOD else str(next(
-                d.label for d in DIMENSIONS if d.name == name))) for name in GROUPABLE],
+            "groupable": [
+                (name, PERIOD_LABEL if name == PERIOD else DIMENSION_BY_NAME[name].label)
+                for name in GROUPABLE
+            ],
             "query": query,
             "values": request.GET,
             "group_by": query.group_by,

@@ -417,10 +417,12 @@ def machine() -> dict[str, Any]:
     }
 
 
-def report() -> str:
-    """Markdown tables of every run in ``bench/out/`` on PostgreSQL, sizes side by side."""
+def report(part: str = "") -> str:
+    """Markdown tables of every run in ``bench/out/`` on PostgreSQL, sizes side by side;
+    ``part``: the runs made with ``--only`` that word."""
+    pattern = f"scale-*-postgresql{'-' + part if part else ''}.json"
     runs = sorted(
-        (json.loads(path.read_text()) for path in OUT.glob("scale-*-postgresql.json")),
+        (json.loads(path.read_text()) for path in OUT.glob(pattern)),
         key=lambda run: run["database"]["cases"],
     )
     sizes = [f"{run['database']['cases']:,}" for run in runs]
@@ -440,6 +442,8 @@ def report() -> str:
                 continue
             cells.append(f"{row['p50_ms']} / {row['p95_ms']} ({row['ratio_to_bare']}x, {row['statements']})")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if part:
+        return "\n".join(lines)
     lines.append("| CSV export of every case | " + " | ".join(
         f"{run['export']['seconds']} s, {run['export']['rows']:,} rows, "
         f"peak {run['export']['peak_python_memory_mb']} MB" for run in runs) + " |")
@@ -461,7 +465,7 @@ def report() -> str:
 def main() -> None:
     args = parse_args()
     if args.report:
-        print(report())
+        print(report(args.only.split()[0] if args.only else ""))
         return
     if not args.cases:
         raise SystemExit("Give --cases N (or --report).")
