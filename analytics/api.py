@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.api.coordination import IsCoordinator
 from cases.selectors import cases_visible_to
 
 from . import measures
@@ -28,12 +29,8 @@ from .report import REPORT_FORMATS, framework_report, report_csv, report_pdf, re
 from .services import report_export_log
 
 
-class IsAnalyst(BasePermission):
+class IsAnalyst(IsCoordinator):
     message = _("Only coordinators and the platform administrator see the framework analytics.")
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_coordinator)
 
 
 DIMENSION_PARAMETERS = [

@@ -318,7 +318,7 @@ def stalls(*, cases: QuerySet[Case], query: AnalyticsQuery, now: dt.datetime | N
             if days > figures[key]["p90"]:
                 stuck[key].append((case_id, days, reference))
     people = {key: figure["people"] for key, figure in figures.items()}
-    suppressed = groups_suppressed(people) if people else set()
+    suppressed = groups_suppressed(people)
     order = {spec.name: index for index, spec in enumerate(STATES)}
 
     grouped: dict[tuple, list[dict]] = defaultdict(list)

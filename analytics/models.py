@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ class ReportExport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT, related_name="+"
     )
     format = models.CharField(_("format"), max_length=5, choices=Format.choices)
-    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:

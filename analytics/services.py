@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
-
 from cases.models import User
 
 from .models import ReportExport
@@ -13,6 +9,4 @@ from .models import ReportExport
 
 def report_export_log(*, user: User, format: str, filters: dict) -> ReportExport:
     """Record that ``user`` took a framework report out, with the filters it was made with."""
-    return ReportExport.objects.create(
-        user=user, format=format, filters=json.loads(json.dumps(filters, cls=DjangoJSONEncoder))
-    )
+    return ReportExport.objects.create(user=user, format=format, filters=filters)

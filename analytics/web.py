@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from django.contrib import messages
@@ -13,6 +12,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from cases.selectors import cases_visible_to
+from cases.web.coordination import bars
+from cases.web.views import UNPROCESSABLE
 from permits.models import RuleVersion
 
 from . import measures
@@ -27,19 +28,7 @@ from .dimensions import (
 )
 from .report import REPORT_FORMATS
 
-UNPROCESSABLE = 422
 PAGE_PARAMETERS = ("group_by_2", "rule_version")
-
-
-def _bars(groups: list[dict], value: Callable[[dict], object]) -> list[dict]:
-    """Each group's label, value and bar width in per cent of the largest value."""
-    rows = [{"label": group["label"], "value": value(group)} for group in groups]
-    numbers = [row["value"] for row in rows if isinstance(row["value"], (int, float))]
-    largest = max(numbers, default=0) or 1
-    return [
-        {**row, "width": round(100 * row["value"] / largest) if isinstance(row["value"], (int, float)) else 0}
-        for row in rows
-    ]
 
 
 def _label(query: AnalyticsQuery, group: dict) -> str:
@@ -92,7 +81,10 @@ def framework(request: HttpRequest) -> HttpResponse:
                 group["label"] = _label(query, group) or str(_("All cases counted"))
 
     retention_bars = {
-        months: _bars(retention["groups"], lambda g, m=months: g[f"employed_at_{m}_months"]["share"])
+        months: [
+            {"label": g["label"], "value": g[f"employed_at_{months}_months"]["share"]}
+            for g in retention["groups"]
+        ]
         for months in measures.RETENTION_MONTHS
     }
     export_query = request.GET.copy()
@@ -114,8 +106,13 @@ def framework(request: HttpRequest) -> HttpResponse:
             "values": request.GET,
             "group_by": query.group_by,
             "pipeline": pipeline,
-            "decision_bars": _bars(pipeline["groups"], lambda g: g["submission_to_decision_days"]["median"]),
-            "in_time_bars": _bars(pipeline["groups"], lambda g: g["decided_in_time_share"]),
+            "decision_bars": bars(
+                [
+                    {"label": g["label"], "value": g["submission_to_decision_days"]["median"]}
+                    for g in pipeline["groups"]
+                ],
+                "value",
+            ),
             "stalls": stalls,
             "attraction": attraction,
             "retention": retention,

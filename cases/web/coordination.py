@@ -33,9 +33,15 @@ def coordinator_only(request: HttpRequest) -> None:
 
 
 def bars(rows: list[dict], value_key: str) -> list[dict]:
-    """Rows with the width of their bar, in per cent of the largest value."""
-    largest = max((row[value_key] or 0 for row in rows), default=0) or 1
-    return [{**row, "width": round(100 * (row[value_key] or 0) / largest)} for row in rows]
+    """Rows with the width of their bar, in per cent of the largest value; a value that is
+    not a number (empty, or a suppressed "< 5") has no bar."""
+
+    def number(row: dict) -> float:
+        value = row[value_key]
+        return value if isinstance(value, (int, float)) else 0
+
+    largest = max((number(row) for row in rows), default=0) or 1
+    return [{**row, "width": round(100 * number(row) / largest)} for row in rows]
 
 
 @login_required
