@@ -92,13 +92,13 @@ R = User.Role
 # fmt: off
 ACCESS: tuple[RoleAccess, ...] = (
     RoleAccess(R.PLATFORM_ADMIN, lambda user: Q(), lambda user, case: True, "full", documents=None,
-               areas=frozenset({"work", "cases", "coordination"})),
+               areas=frozenset({"work", "cases", "coordination", "privacy"})),
     # A coordinator audits the programmes their organisation operates, read-mostly.
     RoleAccess(R.COORDINATOR,
                lambda user: Q(programme__operator_id=_organisation(user)) if _organisation(user) else NOTHING,
                lambda user, case: user.organisation_id is not None
                and case.programme.operator_id == user.organisation_id,
-               "full", documents=None, areas=frozenset({"work", "cases", "coordination"})),
+               "full", documents=None, areas=frozenset({"work", "cases", "coordination", "privacy"})),
     RoleAccess(R.CASEWORKER,
                lambda user: Q(owner_organisation_id=_organisation(user)) if _organisation(user) else NOTHING,
                lambda user, case: user.organisation_id is not None
@@ -119,6 +119,9 @@ ACCESS: tuple[RoleAccess, ...] = (
     _partner(R.TRAINING_PROVIDER, {"training_agreement", "training_certificate"}),
     _partner(R.INTEGRATION_AGENCY, {"arrival_guide", "housing_agreement"}),
     _partner(R.ORIGIN_AGENCY, {"selection_letter", "return_plan"}),
+    # The data-protection officer keeps the registers (``privacy``) and opens no case file.
+    RoleAccess(R.DPO, lambda user: NOTHING, lambda user, case: False, "partner",
+               areas=frozenset({"work", "privacy"})),
 )
 # fmt: on
 ACCESS_BY_ROLE: dict[str, RoleAccess] = {row.role: row for row in ACCESS}

@@ -83,6 +83,8 @@ class User(AbstractUser):
         ORIGIN_AGENCY = "origin_agency", _("Origin agency")
         # Coordinates every operator's programmes.
         PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+        # Keeps the data-protection registers (retention, legal holds); reads no case file.
+        DPO = "dpo", _("Data-protection officer")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     organisation = models.ForeignKey(
@@ -221,6 +223,9 @@ class Participant(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set when the retention rules anonymised the person (``privacy.retention``): the names and
+    # contacts are empty, and the date of birth keeps only its five-year band (its first day).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -234,6 +239,8 @@ class Participant(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at:
+            return str(_("Anonymised participant"))
         return f"{self.given_names} {self.family_name}"
 
     def age_on(self, day: dt.date) -> int:
@@ -446,6 +453,8 @@ class CaseEvent(models.Model):
         ASSIGNMENT = "assignment", _("Assignment")
         FOLLOW_UP = "follow_up", _("Mentor follow-up")
         REFERRAL = "referral", _("Referral")
+        LEGAL_HOLD = "legal_hold", _("Legal hold")
+        DATA_ERASED = "data_erased", _("Personal data erased")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "documents",
     "operations",
     "analytics",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from cases.access import roles_in_area
 from cases.models import User
 from cases.web import coordination, mentoring, programmes, views
 from permits import web as permit_rules
+from privacy import web as privacy
 
 
 class RoleApplication(Application):
@@ -115,4 +116,19 @@ class CoordinationApp(RoleApplication):
     analytics_path = path("analytics/", framework_analytics.framework, name="analytics")
 
 
-site = Site(title="Itinera", viewsets=[WorkApp(), CasesApp(), MentoringApp(), CoordinationApp()])
+class PrivacyApp(RoleApplication):
+    title = _("Data protection")
+    icon = "shield"
+    app_name = "privacy"
+    roles = roles_in_area("privacy")
+    menu_links = (
+        ("privacy:retention", _("Retention"), "auto_delete", frozenset({User.Role.DPO, User.Role.PLATFORM_ADMIN})),
+        ("privacy:holds", _("Legal holds"), "lock_clock", frozenset()),
+    )
+    index_path = path("", privacy.retention, name="retention")
+    holds_path = path("holds/", privacy.holds, name="holds")
+
+
+site = Site(
+    title="Itinera", viewsets=[WorkApp(), CasesApp(), MentoringApp(), CoordinationApp(), PrivacyApp()]
+)

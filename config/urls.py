@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/analytics/", include("analytics.urls")),
+    path("api/", include("privacy.urls")),
     path("api/", include("cases.api.urls")),
     # Log in and out of the browsable API with a session.
     path("api/session/", include("rest_framework.urls")),

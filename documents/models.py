@@ -22,6 +22,8 @@ class Document(models.Model):
         PENDING = "pending", _("Being prepared")
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
+        # The file was deleted under the retention rules; the row keeps the history's shape.
+        ERASED = "erased", _("Erased")
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="documents")
     event = models.ForeignKey(

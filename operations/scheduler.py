@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from privacy.retention import retention_apply_scheduled
+
 from . import reclaim
 from .models import PeriodicJob
 
@@ -38,6 +40,8 @@ JOBS: tuple[Job, ...] = (
         dt.timedelta(seconds=settings.ITINERA_WORKER["reclaim_every"]),
         reclaim.tasks_reclaim,
     ),
+    # Erases and anonymises what the retention rules say is due (legal holds excepted).
+    Job("apply_retention", dt.timedelta(days=1), retention_apply_scheduled),
 )
 
 

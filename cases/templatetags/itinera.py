@@ -11,6 +11,7 @@ from workflow.checklists import item_spec
 from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME, Phase
 
 from ..models import CaseEvent, FollowUp, User
+from ..purposes import PURPOSE_LABELS
 
 register = template.Library()
 
@@ -56,6 +57,18 @@ def event_summary(event: CaseEvent) -> str:
         line = texts.get(payload.get("step"), texts["referred"]) % {"organisation": payload.get("to", "")}
         reason = payload.get("reason") or payload.get("note")
         return f"{line} ({reason})" if reason else line
+    if event.kind == CaseEvent.Kind.LEGAL_HOLD:
+        kinds = {"appeal": _("appeal pending"), "litigation": _("litigation"),
+                 "labour_inspection": _("labour inspection"), "other": _("other legal claim")}
+        values = {"kind": kinds.get(payload.get("hold_kind"), ""), "until": _local_date(payload.get("until"))}
+        if payload.get("action") == "lifted":
+            return _("Legal hold lifted (%(kind)s)") % values
+        return _("Legal hold placed until %(until)s (%(kind)s): the data is kept past its retention") % values
+    if event.kind == CaseEvent.Kind.DATA_ERASED:
+        if payload.get("anonymised"):
+            return _("Personal data anonymised under the retention rules")
+        return _("Personal data erased under the retention rules: %(purposes)s") % {
+            "purposes": ", ".join(str(PURPOSE_LABELS.get(p, p)) for p in payload.get("purposes", []))}
     if payload.get("evidence"):
         return _("Evidence attached to “%(item)s”.") % {"item": _item_label(payload)}
     return _("%(what)s: %(text)s") % {"what": event.get_kind_display(), "text": payload.get("text", "")}

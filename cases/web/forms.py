@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,13 @@ from ..models import Case, FollowUp, Organisation, Participant, Programme
 from ..programmes import programmes_visible_to
 from ..search import SEARCH_MAX_LENGTH, search_words
 from ..selectors import CASE_ORDERINGS
+
+
+def errors_onto(form: forms.Form, errors: Mapping[str, Sequence[str]]) -> None:
+    """A service's refusal, field by field, on the form the user filled (the rest on top)."""
+    for field, problems in errors.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
 
 
 class CaseFilterForm(forms.Form):

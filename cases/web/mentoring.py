@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .. import selectors, services
 from ..models import User
-from .forms import FollowUpForm
+from .forms import FollowUpForm, errors_onto
 from .views import UNPROCESSABLE, case_or_404, see_other
 
 
@@ -36,9 +36,7 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.follow_up_log(case=case, mentor=request.user, data=dict(form.cleaned_data))
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            errors_onto(form, error.message_dict)
         else:
             messages.success(request, _("Follow-up saved."))
             return see_other(reverse("mentoring:index"))

@@ -28,6 +28,7 @@ from ..programmes import (
     programme_save,
     programmes_visible_to,
 )
+from .forms import errors_onto
 from .views import UNPROCESSABLE, see_other
 
 
@@ -202,8 +203,7 @@ def programme_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
             try:
                 saved = programme_save(actor=request.user, programme=programme, data=data)
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                errors_onto(form, error.message_dict)
             except ProgrammeChangeStrandsCases as refusal:
                 form.add_error("phases", refusal.message)
                 stranded = refusal.reasons

@@ -31,7 +31,7 @@ from ..models import Case, CaseEvent, CaseRead, Organisation, Referral, User
 from ..pagination import CappedPaginator
 from ..referrals import programme_organisations, referral_create, referral_decide, referrals_waiting_for
 from ..rules import can_view_full_case, can_work_on_case
-from .forms import CaseCreateForm, CaseFilterForm, EvidenceForm, NoteForm, ParticipantForm
+from .forms import CaseCreateForm, CaseFilterForm, EvidenceForm, NoteForm, ParticipantForm, errors_onto
 
 PAGE_SIZE = 25
 TIMELINE_SIZE = 30  # events shown before "show all"
@@ -225,9 +225,7 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 )
                 return see_other(detail_url)
             except InvalidInput as error:
-                for field, problems in error.errors.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                errors_onto(form, error.errors)
             except NotPermitted as error:
                 raise PermissionDenied(error.message) from None
             except TransitionError as error:

@@ -42,6 +42,7 @@ DEMO_USERS = {
     "pes": ("Jan", "Wouters", User.Role.EMPLOYMENT_SERVICE, "VDAB", "nl"),
     "trainer": ("Rachid", "Amrani", User.Role.TRAINING_PROVIDER, "Casablanca Digital Academy", "fr"),
     "origin_agency": ("Leila", "Bensaid", User.Role.ORIGIN_AGENCY, "ANAPEC", "ar"),
+    "dpo": ("Marie", "Dubois", User.Role.DPO, "Enabel", "fr"),
 }
 
 

@@ -1,0 +1,182 @@
+"""``/api/dpo/...`` and the legal holds: the data-protection registers through the API.
+
+The DPO (and the platform administrator, read-only) reads the retention rules and the dry run
+of retention; only the DPO changes the rules. Legal holds are placed and lifted by the DPO on
+any case and by coordinators on the cases they see. Thin views: services write and refuse.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.models import Programme
+
+from . import services
+from .models import LegalHold, RetentionRule
+from .retention import retention_plan
+
+
+class KeepsRegisters(BasePermission):
+    message = _("Only the data-protection officer and the platform administrator see the registers.")
+
+    def has_permission(self, request, view) -> bool:
+        return services.keeps_registers(request.user)
+
+
+REGISTERS = [IsAuthenticated, KeepsRegisters]
+
+
+class RetentionRuleSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(
+        slug_field="code", queryset=Programme.objects.all(), allow_null=True, required=False
+    )
+    updated_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = RetentionRule
+        fields = ["id", "programme", "purpose", "outcome", "months", "note", "updated_by", "updated_at"]
+        read_only_fields = ["updated_by", "updated_at"]
+        # The service checks the combination and names the field; the database's own
+        # uniqueness check would answer first, less clearly.
+        validators: list = []
+
+
+class RetentionRuleList(APIView):
+    permission_classes = REGISTERS
+
+    @extend_schema(summary="Retention rules", responses=RetentionRuleSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rules = RetentionRule.objects.select_related("programme", "updated_by")
+        return Response(RetentionRuleSerializer(rules, many=True).data)
+
+    @extend_schema(summary="Add a retention rule (the DPO)", request=RetentionRuleSerializer,
+                   responses={201: RetentionRuleSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = RetentionRuleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rule = services.retention_rule_save(actor=request.user, **_rule_fields(serializer.validated_data))
+        return Response(RetentionRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+
+def _rule_fields(data: dict, rule: RetentionRule | None = None) -> dict:
+    def field(name, default=None):
+        return data.get(name, getattr(rule, name) if rule else default)
+
+    return {
+        "programme": field("programme"), "purpose": field("purpose"), "outcome": field("outcome"),
+        "months": field("months"), "note": field("note", ""),
+    }
+
+
+class RetentionRuleDetail(APIView):
+    permission_classes = REGISTERS
+
+    @extend_schema(summary="A retention rule", responses=RetentionRuleSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(RetentionRuleSerializer(get_object_or_404(RetentionRule, pk=pk)).data)
+
+    @extend_schema(summary="Change a retention rule (the DPO)", request=RetentionRuleSerializer,
+                   responses=RetentionRuleSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        rule = get_object_or_404(RetentionRule, pk=pk)
+        serializer = RetentionRuleSerializer(rule, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        rule = services.retention_rule_save(
+            actor=request.user, rule=rule, **_rule_fields(serializer.validated_data, rule)
+        )
+        return Response(RetentionRuleSerializer(rule).data)
+
+    @extend_schema(summary="Remove a retention rule (the DPO)", responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.retention_rule_delete(actor=request.user, rule=get_object_or_404(RetentionRule, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# What the dry run answers at most; the count says how many there are in all.
+PLAN_LIMIT = 500
+
+
+class RetentionPlanView(APIView):
+    permission_classes = REGISTERS
+
+    @extend_schema(
+        summary="Retention dry run: what the next run would erase or anonymise, and why",
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        rows, count = [], 0
+        for due in retention_plan():
+            count += 1
+            if len(rows) < PLAN_LIMIT:
+                rows.append(_due_row(due))
+        return Response({"count": count, "limit": PLAN_LIMIT, "cases": rows})
+
+
+def _due_row(due) -> dict:
+    return {
+        "case": due.case.reference,
+        "case_id": due.case.pk,
+        "programme": due.case.programme.code,
+        "outcome": due.outcome,
+        "closed_on": due.closed_on,
+        "action": "held" if due.hold else ("anonymise" if due.anonymise else "erase"),
+        "purposes": [
+            {"purpose": purpose, "rule": rule.pk, "due_since": day} for purpose, rule, day in due.purposes
+        ],
+        "hold": {"kind": due.hold.kind, "until": due.hold.until} if due.hold else None,
+    }
+
+
+class LegalHoldSerializer(serializers.ModelSerializer):
+    placed_by = serializers.StringRelatedField()
+    lifted_by = serializers.StringRelatedField()
+    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    until = serializers.DateField(required=True, allow_null=True)
+
+    class Meta:
+        model = LegalHold
+        fields = ["id", "case", "kind", "reason", "until", "placed_by", "placed_at", "lifted_by", "lifted_at"]
+        read_only_fields = ["placed_by", "placed_at", "lifted_by", "lifted_at"]
+
+
+class CaseLegalHolds(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _case(self, request: Request, pk: int):
+        return get_object_or_404(services.cases_holdable_by(request.user), pk=pk)
+
+    @extend_schema(summary="The legal holds of a case", responses=LegalHoldSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        holds = self._case(request, pk).legal_holds.select_related("case", "placed_by", "lifted_by")
+        return Response(LegalHoldSerializer(holds, many=True).data)
+
+    @extend_schema(summary="Place a legal hold on a case", request=LegalHoldSerializer,
+                   responses={201: LegalHoldSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        case = self._case(request, pk)
+        serializer = LegalHoldSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        hold = services.legal_hold_place(
+            actor=request.user, case=case, kind=data["kind"], reason=data["reason"], until=data["until"]
+        )
+        return Response(LegalHoldSerializer(hold).data, status=status.HTTP_201_CREATED)
+
+
+class LegalHoldLift(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Lift a legal hold before its end", request=None, responses=LegalHoldSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        hold = get_object_or_404(
+            LegalHold.objects.filter(case__in=services.cases_holdable_by(request.user)), pk=pk
+        )
+        return Response(LegalHoldSerializer(services.legal_hold_lift(actor=request.user, hold=hold)).data)

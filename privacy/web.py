@@ -1,0 +1,135 @@
+"""The data-protection pages: retention (rules, dry run, runs) and legal holds."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cases.web.forms import errors_onto
+from cases.web.views import UNPROCESSABLE, see_other
+
+from . import services
+from .forms import LegalHoldForm, RetentionRuleForm
+from .models import LegalHold, RetentionRule, RetentionRun
+from .retention import retention_plan
+from .tasks import apply_retention_now
+
+# The dry run lists this many cases on the page; the API and the command list them all.
+PLAN_SHOWN = 100
+
+
+def _number(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+@login_required
+def retention(request: HttpRequest) -> HttpResponse:
+    if not services.keeps_registers(request.user):
+        raise PermissionDenied
+    form, confirm_error = RetentionRuleForm(), ""
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "delete_rule":
+        rule = RetentionRule.objects.filter(pk=_number(request.POST.get("rule", ""))).first()
+        if rule:
+            services.retention_rule_delete(actor=request.user, rule=rule)
+            messages.success(request, _("The retention rule is removed: that data is kept."))
+        return see_other(reverse("privacy:retention"))
+    if action == "run":
+        if not services.is_dpo(request.user):
+            raise PermissionDenied
+        if request.POST.get("confirm") == "yes":
+            apply_retention_now.enqueue(user_id=request.user.pk)
+            messages.success(request, _("The retention run has started; its result appears below."))
+            return see_other(reverse("privacy:retention"))
+        confirm_error = _("Tick the box to confirm that you have read the dry run.")
+    if action == "save_rule":
+        form = RetentionRuleForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.retention_rule_save(
+                    actor=request.user, rule=RetentionRule.objects.filter(pk=data["rule"]).first(),
+                    programme=data["programme"], purpose=data["purpose"], outcome=data["outcome"],
+                    months=data["months"], note=data["note"],
+                )
+            except ValidationError as error:
+                errors_onto(form, error.message_dict)
+            else:
+                messages.success(request, _("The retention rule is saved."))
+                return see_other(reverse("privacy:retention"))
+    plan = retention_plan()
+    shown = list(islice(plan, PLAN_SHOWN))
+    runs = RetentionRun.objects.select_related("user")[:10]
+    return render(
+        request,
+        "privacy/retention.html",
+        {
+            "rules": RetentionRule.objects.select_related("programme", "updated_by"),
+            "form": form,
+            "confirm_error": confirm_error,
+            "plan": shown,
+            "plan_count": len(shown) + sum(1 for _due in plan),
+            "runs": runs,
+            "running": any(run.finished_at is None for run in runs),
+            "is_dpo": services.is_dpo(request.user),
+        },
+        status=UNPROCESSABLE if action else 200,
+    )
+
+
+@login_required
+def holds(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (services.is_dpo(user) or user.is_coordinator):
+        raise PermissionDenied
+    holdable = services.cases_holdable_by(user)
+    form = LegalHoldForm()
+    if request.method == "POST" and request.POST.get("action") == "lift":
+        hold = LegalHold.objects.filter(case__in=holdable, pk=_number(request.POST.get("hold", ""))).first()
+        try:
+            if hold is None:
+                raise ValidationError(_("This hold is not one you can lift."))
+            services.legal_hold_lift(actor=user, hold=hold)
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+        else:
+            messages.success(request, _("The hold is lifted: the retention rules apply again."))
+        return see_other(reverse("privacy:holds"))
+    if request.method == "POST":
+        form = LegalHoldForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            case = holdable.filter(reference__iexact=data["case"].strip()).first()
+            try:
+                if case is None:
+                    raise ValidationError({"case": [_("No case you can hold has this reference.")]})
+                services.legal_hold_place(
+                    actor=user, case=case, kind=data["kind"], reason=data["reason"], until=data["until"]
+                )
+            except ValidationError as error:
+                errors_onto(form, error.message_dict)
+            else:
+                messages.success(request, _("The hold is placed on %(case)s.") % {"case": case.reference})
+                return see_other(reverse("privacy:holds"))
+    rows = (
+        LegalHold.objects.filter(case__in=holdable)
+        .select_related("case", "placed_by", "lifted_by")
+        .order_by("lifted_at", "until")[:100]
+    )
+    return render(
+        request,
+        "privacy/holds.html",
+        {"holds": rows, "form": form},
+        status=UNPROCESSABLE if request.method == "POST" else 200,
+    )
