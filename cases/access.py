@@ -9,7 +9,11 @@
 * ``documents``: the document kinds it reads (None: every kind);
 * ``ticks``: the checklist responsibilities it sees and ticks on the cases it sees;
 * ``works_on_cases``: opens, moves and edits the cases in its scope (caseworkers);
-* ``areas``: the areas of the app in its menu.
+* ``areas``: the areas of the app in its menu;
+* ``purpose``: for an organisation outside the case's owner (an employer, a partner), the
+  purpose its access serves: it sees a case only while a legal basis of its organisation for
+  that purpose is in force on the case (``LegalBasis``, brief §7.2). None: the owner's staff,
+  the programme's coordinators and the mentor the owner assigned.
 
 The transition service honours each transition's declared roles on top of this.
 A new role is one row here, plus its serializer and page section if its ``detail``
@@ -23,11 +27,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from workflow.itinerary import EMPLOYER_STAGES, MENTOR_STAGES, STATES
 
-from .models import Case, ProgrammePartner, User
+from .models import Case, LegalBasis, ProgrammePartner, User
+from .purposes import ProcessingPurpose
 
 Detail = Literal["full", "mentor", "employer", "partner"]
 NOTHING = Q(pk__in=[])
@@ -43,6 +49,35 @@ class RoleAccess:
     ticks: frozenset[str] = field(default_factory=frozenset)
     works_on_cases: bool = False
     areas: frozenset[str] = frozenset({"work", "cases"})
+    purpose: str | None = None
+    # ``sees`` before the legal basis is judged: whether the case is in the organisation's part.
+    in_part: Callable[[User, Case], bool] = field(init=False)
+
+    def __post_init__(self) -> None:
+        scope, sees, purpose = self.scope, self.sees, self.purpose
+        object.__setattr__(self, "in_part", sees)
+        if purpose is not None:
+            # Gate the organisation's view on its legal basis, in the query and case by case.
+            object.__setattr__(self, "scope", lambda user: scope(user) & _basis_in_force(user, purpose))
+            object.__setattr__(
+                self, "sees", lambda user, case: sees(user, case) and basis_covers(user, case, purpose)
+            )
+
+
+def _basis_in_force(user: User, purpose: str) -> Q:
+    bases = LegalBasis.objects.filter(
+        LegalBasis.in_force_q(timezone.localdate()),
+        case=OuterRef("pk"), organisation_id=user.organisation_id, purpose=purpose,
+    )
+    return Q(Exists(bases))
+
+
+def basis_covers(user: User, case: Case, purpose: str) -> bool:
+    """Whether a legal basis lets the user's organisation see ``case`` for ``purpose`` today."""
+    return LegalBasis.objects.filter(
+        LegalBasis.in_force_q(timezone.localdate()),
+        case_id=case.pk, organisation_id=user.organisation_id, purpose=purpose,
+    ).exists()
 
 
 def _organisation(user: User) -> int | None:
@@ -77,7 +112,7 @@ def _partner_sees(user: User, case: Case) -> bool:
     )
 
 
-def _partner(role: str, documents: set[str]) -> RoleAccess:
+def _partner(role: str, documents: set[str], purpose: str) -> RoleAccess:
     return RoleAccess(
         role,
         _partner_scope,
@@ -85,10 +120,12 @@ def _partner(role: str, documents: set[str]) -> RoleAccess:
         "partner",
         documents=frozenset(documents),
         ticks=frozenset({role}),
+        purpose=purpose,
     )
 
 
 R = User.Role
+P = ProcessingPurpose
 # fmt: off
 ACCESS: tuple[RoleAccess, ...] = (
     RoleAccess(R.PLATFORM_ADMIN, lambda user: Q(), lambda user, case: True, "full", documents=None,
@@ -114,12 +151,14 @@ ACCESS: tuple[RoleAccess, ...] = (
                if _organisation(user) else NOTHING,
                lambda user, case: user.organisation_id is not None and case.employer_id == user.organisation_id
                and case.stage in EMPLOYER_STAGES,
-               "employer", documents=frozenset({"permit_cover_sheet", "offer_summary"}), ticks=frozenset({R.EMPLOYER})),
-    _partner(R.EMPLOYMENT_SERVICE, {"offer_summary"}),
-    _partner(R.TRAINING_PROVIDER, {"training_agreement", "training_certificate"}),
-    _partner(R.INTEGRATION_AGENCY, {"arrival_guide", "housing_agreement"}),
-    _partner(R.ORIGIN_AGENCY, {"selection_letter", "return_plan"}),
-    # The data-protection officer keeps the registers (``privacy``) and opens no case file.
+               "employer", documents=frozenset({"permit_cover_sheet", "offer_summary"}), ticks=frozenset({R.EMPLOYER}),
+               purpose=P.EMPLOYMENT_PERMIT),
+    _partner(R.EMPLOYMENT_SERVICE, {"offer_summary"}, P.EMPLOYMENT_PERMIT),
+    _partner(R.TRAINING_PROVIDER, {"training_agreement", "training_certificate"}, P.SELECTION),
+    _partner(R.INTEGRATION_AGENCY, {"arrival_guide", "housing_agreement"}, P.PROGRAMME_MANAGEMENT),
+    _partner(R.ORIGIN_AGENCY, {"selection_letter", "return_plan"}, P.SELECTION),
+    # The data-protection officer keeps the registers (``privacy``) and opens no case file: a
+    # participant's own data reaches them only in the subject-access export they answer with.
     RoleAccess(R.DPO, lambda user: NOTHING, lambda user, case: False, "partner",
                areas=frozenset({"work", "privacy"})),
 )

@@ -48,7 +48,8 @@ EMPLOYER_SIZES = {
 
 EVERY_OPTIONAL_PHASE = ["training", "pre_departure", "permit", "housing", "mentoring", "return"]
 
-# Four programmes on one engine (illustrative data; the pilots of brief §0 and seed 004).
+# Four programmes on one engine (illustrative data; the pilots of brief §0 and seed 004). Each
+# partner's legal basis is an example: which basis each partner uses is UNVERIFIED (brief §7.2).
 DEMO_PROGRAMMES: list[dict[str, Any]] = [
     {
         "code": "palim", "name": "PALIM: ICT talent Morocco–Flanders", "operator": "Enabel",
@@ -57,11 +58,14 @@ DEMO_PROGRAMMES: list[dict[str, Any]] = [
         "visa_service": "TLScontact", "training_subject": "ICT: junior Java developer",
         "cohorts": ["2026-A", "2026-B"],
         "partners": [
-            {"organisation": "VDAB", "role": "employment_service", "phases": ["matching", "employment"]},
-            {"organisation": "Casablanca Digital Academy", "role": "training_provider", "phases": ["training"]},
-            {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "matching", "return"]},
+            {"organisation": "VDAB", "role": "employment_service",
+             "phases": ["matching", "employment"], "legal_basis": "public_task"},
+            {"organisation": "Casablanca Digital Academy", "role": "training_provider",
+             "phases": ["training"], "legal_basis": "contract"},
+            {"organisation": "ANAPEC", "role": "origin_agency",
+             "phases": ["intake", "matching", "return"], "legal_basis": "public_task"},
             {"organisation": "Agentschap Integratie en Inburgering", "role": "integration_agency",
-             "phases": ["arrival", "housing"]},
+             "phases": ["arrival", "housing"], "legal_basis": "public_task"},
         ],
     },
     {
@@ -72,12 +76,18 @@ DEMO_PROGRAMMES: list[dict[str, Any]] = [
         "phases": ["pre_departure", "permit", "housing", "mentoring", "return"],
         "languages": ["fr", "ar", "nl"], "visa_service": "TLScontact", "cohorts": ["2026-1"],
         "partners": [
-            {"organisation": "VDAB", "role": "employment_service", "phases": ["matching", "employment"]},
-            {"organisation": "Le Forem", "role": "employment_service", "phases": ["matching", "employment"]},
-            {"organisation": "Actiris", "role": "employment_service", "phases": ["matching", "employment"]},
-            {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"]},
-            {"organisation": "ANETI", "role": "origin_agency", "phases": ["intake", "return"]},
-            {"organisation": "Fedasil", "role": "integration_agency", "phases": ["arrival", "housing"]},
+            {"organisation": "VDAB", "role": "employment_service",
+             "phases": ["matching", "employment"], "legal_basis": "public_task"},
+            {"organisation": "Le Forem", "role": "employment_service",
+             "phases": ["matching", "employment"], "legal_basis": "public_task"},
+            {"organisation": "Actiris", "role": "employment_service",
+             "phases": ["matching", "employment"], "legal_basis": "public_task"},
+            {"organisation": "ANAPEC", "role": "origin_agency",
+             "phases": ["intake", "return"], "legal_basis": "public_task"},
+            {"organisation": "ANETI", "role": "origin_agency",
+             "phases": ["intake", "return"], "legal_basis": "public_task"},
+            {"organisation": "Fedasil", "role": "integration_agency",
+             "phases": ["arrival", "housing"], "legal_basis": "public_task"},
         ],
     },
     {
@@ -88,7 +98,8 @@ DEMO_PROGRAMMES: list[dict[str, Any]] = [
         "languages": ["en"], "authorisation_name": "Lithuanian temporary residence permit for work",
         "visa_service": "VFS Global", "training_subject": "Software testing and cloud basics",
         "cohorts": ["2026-DX"],
-        "partners": [{"organisation": "Lagos Code Lab", "role": "training_provider", "phases": ["training"]}],
+        "partners": [{"organisation": "Lagos Code Lab", "role": "training_provider", "phases": ["training"],
+                      "legal_basis": "contract"}],
     },
     {
         "code": "homer", "name": "Internships Maghreb and Egypt–France (1 to 6 months)", "operator": "Enabel",
@@ -97,7 +108,8 @@ DEMO_PROGRAMMES: list[dict[str, Any]] = [
         "phases": ["pre_departure", "permit", "return"], "languages": ["fr", "ar", "en"],
         "authorisation_name": "Internship agreement and long-stay visa (trainee)", "visa_service": "Capago",
         "cohorts": ["2026-S1"],
-        "partners": [{"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"]}],
+        "partners": [{"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"],
+                      "legal_basis": "public_task"}],
     },
 ]
 

@@ -35,6 +35,8 @@ from workflow.itinerary import (
 )
 from workflow.programmes import SINGLE_PERMIT_COUNTRY, Purpose
 
+from .purposes import Basis, ProcessingPurpose
+
 if TYPE_CHECKING:
     from permits.models import PermitApplication
 
@@ -83,7 +85,7 @@ class User(AbstractUser):
         ORIGIN_AGENCY = "origin_agency", _("Origin agency")
         # Coordinates every operator's programmes.
         PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
-        # Keeps the data-protection registers (retention, legal holds); reads no case file.
+        # Keeps the data-protection registers (retention, legal holds, access requests).
         DPO = "dpo", _("Data-protection officer")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
@@ -155,6 +157,10 @@ class Programme(models.Model):
     visa_service = models.CharField(_("visa service"), max_length=200, blank=True)
     training_subject = models.CharField(_("training subject"), max_length=200, blank=True)
     cohorts = models.JSONField(_("cohorts"), default=list, blank=True)
+    # What an employer's view of its employees' cases rests on; empty: each case needs its own.
+    employer_legal_basis = models.CharField(
+        _("employers' legal basis"), max_length=30, choices=Basis.choices, blank=True, default=Basis.CONTRACT
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -195,6 +201,9 @@ class ProgrammePartner(models.Model):
     # Its staff log in with the same role (``User.role``).
     role = models.CharField(_("role"), max_length=30, choices=[(r.value, r.label) for r in PARTNER_ROLES])
     phases = models.JSONField(_("phases"), default=list)
+    # The basis its part of every case rests on, as the programme's agreements say; empty: each
+    # case needs its own (a consent, say) before the partner sees it (``cases.legal_bases``).
+    legal_basis = models.CharField(_("legal basis"), max_length=30, choices=Basis.choices, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -453,6 +462,7 @@ class CaseEvent(models.Model):
         ASSIGNMENT = "assignment", _("Assignment")
         FOLLOW_UP = "follow_up", _("Mentor follow-up")
         REFERRAL = "referral", _("Referral")
+        LEGAL_BASIS = "legal_basis", _("Legal basis")
         LEGAL_HOLD = "legal_hold", _("Legal hold")
         DATA_ERASED = "data_erased", _("Personal data erased")
 
@@ -767,3 +777,58 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.to_organisation}"
+
+
+def legal_basis_evidence_upload_to(basis: LegalBasis, filename: str) -> str:
+    return f"legal-bases/{basis.case_id}/{filename}"
+
+
+class LegalBasis(models.Model):
+    """What allows one organisation to hold a case's data for one purpose, from a day, maybe until one.
+
+    Sharing rests on it: a partner organisation or an employer sees a case only while a basis
+    covering its purpose is in force (``cases.access``). The programme's standing bases are
+    recorded for each case by the system (``recorded_by`` empty); a consent is recorded by the
+    caseworker with the signed form. A withdrawal ends the partner's access at once.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_bases")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=30, choices=ProcessingPurpose.choices)
+    basis = models.CharField(_("legal basis"), max_length=30, choices=Basis.choices)
+    given_on = models.DateField(_("given on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    evidence = models.FileField(_("evidence"), upload_to=legal_basis_evidence_upload_to, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        indexes = [models.Index(fields=["case", "organisation", "purpose"], name="basis_case_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.organisation_id} {self.purpose} {self.basis}"
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return (
+            self.withdrawn_at is None and self.given_on <= day
+            and (self.expires_on is None or self.expires_on >= day)
+        )
+
+    @staticmethod
+    def in_force_q(day: dt.date, prefix: str = "") -> models.Q:
+        """The bases in force on ``day`` (fields under ``prefix``, e.g. "legal_bases__")."""
+        return models.Q(**{f"{prefix}withdrawn_at__isnull": True, f"{prefix}given_on__lte": day}) & (
+            models.Q(**{f"{prefix}expires_on__isnull": True}) | models.Q(**{f"{prefix}expires_on__gte": day})
+        )

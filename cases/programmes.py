@@ -22,7 +22,9 @@ from workflow.exceptions import TransitionError
 from workflow.itinerary import OPTIONAL_PHASES, PHASE_BY_NAME, STATES
 from workflow.programmes import SINGLE_PERMIT_COUNTRY, TEMPORARY_PURPOSES, Purpose
 
+from .legal_bases import programme_bases_declare
 from .models import PARTNER_ROLES, Case, Organisation, Programme, ProgrammePartner, User
+from .purposes import Basis
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 SCALAR_FIELDS = (
@@ -35,6 +37,7 @@ SCALAR_FIELDS = (
     "authorisation_name",
     "visa_service",
     "training_subject",
+    "employer_legal_basis",
 )
 
 
@@ -167,6 +170,9 @@ def programme_clean(data: dict[str, Any], *, programme: Programme | None) -> dic
     for name in SCALAR_FIELDS:
         if name in data or programme is None:
             clean[name] = data.get(name, Programme._meta.get_field(name).get_default())
+    if clean.get("employer_legal_basis") not in (None, "", *Basis.values):
+        errors["employer_legal_basis"] = _("Unknown legal basis (known: %(known)s).") % {
+            "known": ", ".join(Basis.values)}
     if clean.get("purpose") is not None and clean.get("purpose") not in Purpose.values:
         errors["purpose"] = _("Unknown purpose: %(purpose)s (known: %(known)s).") % {
             "purpose": clean["purpose"],
@@ -199,7 +205,8 @@ def programme_clean(data: dict[str, Any], *, programme: Programme | None) -> dic
 
 
 def partners_clean(partners: Any) -> list[dict[str, Any]]:
-    """[{organisation, role, phases}] with known organisations, partner roles and phases."""
+    """[{organisation, role, phases, legal_basis}] with known organisations, partner roles, phases
+    and legal bases (empty: each case needs its own)."""
     if not isinstance(partners, list):
         raise ValidationError({"partners": _("Give a list of partners.")})
     roles = {role.value for role in PARTNER_ROLES}
@@ -232,8 +239,13 @@ def partners_clean(partners: Any) -> list[dict[str, Any]]:
                     "phases": ", ".join(map(str, unknown)) if isinstance(phases, list) and phases else "—",
                 }
             )
+        basis = entry.get("legal_basis") or ""
+        if basis not in ("", *Basis.values):
+            problems.append(_("Unknown legal basis for %(name)s: %(basis)s (known: %(known)s).") % {
+                "name": entry.get("organisation"), "basis": basis, "known": ", ".join(Basis.values)})
         if organisation is not None:
-            clean.append({"organisation": organisation, "role": entry.get("role"), "phases": phases})
+            role = entry.get("role")
+            clean.append({"organisation": organisation, "role": role, "phases": phases, "legal_basis": basis})
     if problems:
         raise ValidationError({"partners": problems})
     return clean
@@ -279,4 +291,5 @@ def programme_save(*, actor: User, data: dict[str, Any], programme: Programme | 
             old.delete()
         for partner in partners:
             ProgrammePartner.objects.create(programme=programme, **partner)
+    programme_bases_declare(programme=programme)
     return programme

@@ -1,5 +1,5 @@
-"""Why the programme holds a participant's data (GDPR Art. 5(1)(b)): the purposes that retention
-(``privacy``) and the legal bases of sharing are set per."""
+"""Why the programme holds a participant's data (GDPR Art. 5(1)(b)), and on what lawful basis
+(Art. 6): the purposes that retention (``privacy``) and the legal bases of sharing are set per."""
 
 from __future__ import annotations
 
@@ -16,3 +16,18 @@ class ProcessingPurpose(models.TextChoices):
 
 
 PURPOSE_LABELS = dict(ProcessingPurpose.choices)
+
+
+class Basis(models.TextChoices):
+    """The lawful basis a processing rests on (GDPR Art. 6(1), and Art. 9(2)(a) for health data)."""
+
+    CONTRACT = "contract", _("Contract")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+    PUBLIC_TASK = "public_task", _("Public task")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
+    CONSENT = "consent", _("Consent")
+    EXPLICIT_CONSENT = "explicit_consent", _("Explicit consent (special categories, Art. 9)")
+
+
+# A consent is only as good as its proof: these bases need the signed form as evidence.
+BASES_NEEDING_EVIDENCE = frozenset({Basis.CONSENT, Basis.EXPLICIT_CONSENT})

@@ -18,6 +18,7 @@ from workflow.services import case_open_due_refresh, stage_enter
 
 from .access import access_for, opens_cases
 from .evidence import evidence_inspect
+from .legal_bases import legal_bases_declare
 from .models import (
     Case,
     CaseEvent,
@@ -98,6 +99,7 @@ def case_create(
         payload={"outside_origin_confirmed": nationality} if outside_origin else {},
     )
     stage_enter(case=case, event=event, actor=actor)
+    legal_bases_declare(case=case)
     return case
 
 
@@ -360,10 +362,14 @@ def participant_update(*, participant: Participant, actor: User, data: dict[str,
     cases = participant.cases.all()
     if not any(can_work_on_case(actor, case) for case in cases) and not actor.is_coordinator:
         raise PermissionDenied(_("You may not edit this participant."))
+    if participant.anonymised_at:
+        raise ValidationError(_("This participant was anonymised under the retention rules."))
     if "date_of_birth" in data:
         participant_validate(date_of_birth=data["date_of_birth"])
     for field, value in data.items():
         setattr(participant, field, value)
+    # Who made the correction, whichever way it came (the history otherwise knows only web requests).
+    participant._history_user = actor
     participant.save()
     participant_search_refresh(participant)
     return participant

@@ -37,6 +37,7 @@ from .models import (
     ChecklistItem,
     FollowUp,
     JobOffer,
+    LegalBasis,
     MentoringPlan,
     Organisation,
     Participant,
@@ -49,8 +50,9 @@ PLACEHOLDER_NAME = "volume/placeholder.pdf"
 # Copied with their case; each row's foreign keys to these are renumbered.
 CASE_PARTS: tuple[type[models.Model], ...] = (
     StageStay, ChecklistItem, Document, JobOffer, PermitApplication, MentoringPlan, FollowUp, CaseRead,
+    LegalBasis,
 )
-PLACED_PARTS = (JobOffer, PermitApplication)
+PLACED_PARTS = (JobOffer, PermitApplication, LegalBasis)
 CASE_LINKS = {"case_id", "entry_event_id", "event_id", "document_id"}
 
 GIVEN_NAMES = [
@@ -232,6 +234,10 @@ class Placements:
                     region=region,
                     rule_version_id=self.version(region, application["route"], application["submitted_on"]),
                 )
+        for basis in rows[LegalBasis]:
+            # The employer's basis follows the employer to the copy's.
+            if case.get("employer_id") and basis["organisation_id"] == case["employer_id"]:
+                basis["organisation_id"] = employer_id
         if case.get("employer_id"):
             case["employer_id"] = employer_id
 

@@ -77,6 +77,10 @@ class CasesApp(RoleApplication):
     assign_path = path("<int:pk>/assign/", views.case_assign, name="assign")
     refer_path = path("<int:pk>/refer/", views.case_refer, name="refer")
     referral_answer_path = path("referrals/<int:referral_id>/", views.referral_answer, name="referral_answer")
+    legal_basis_path = path("<int:pk>/legal-bases/", views.legal_basis_add, name="legal_basis_add")
+    legal_basis_end_path = path(
+        "<int:pk>/legal-bases/<int:basis_id>/withdraw/", views.legal_basis_end, name="legal_basis_withdraw"
+    )
     rerender_path = path(
         "<int:pk>/documents/<int:document_id>/rerender/", views.document_rerender, name="rerender"
     )
@@ -116,17 +120,22 @@ class CoordinationApp(RoleApplication):
     analytics_path = path("analytics/", framework_analytics.framework, name="analytics")
 
 
+REGISTER_KEEPERS = frozenset({User.Role.DPO, User.Role.PLATFORM_ADMIN})
+
+
 class PrivacyApp(RoleApplication):
     title = _("Data protection")
     icon = "shield"
     app_name = "privacy"
     roles = roles_in_area("privacy")
     menu_links = (
-        ("privacy:retention", _("Retention"), "auto_delete", frozenset({User.Role.DPO, User.Role.PLATFORM_ADMIN})),
+        ("privacy:retention", _("Retention"), "auto_delete", REGISTER_KEEPERS),
+        ("privacy:requests", _("Requests"), "inbox", frozenset({User.Role.DPO})),
         ("privacy:holds", _("Legal holds"), "lock_clock", frozenset()),
     )
     index_path = path("", privacy.retention, name="retention")
     holds_path = path("holds/", privacy.holds, name="holds")
+    requests_path = path("requests/", privacy.requests, name="requests")
 
 
 site = Site(

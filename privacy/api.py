@@ -7,20 +7,24 @@ any case and by coordinators on the cases they see. Thin views: services write a
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Programme
+from cases.legal_bases import legal_bases_visible, legal_basis_record, legal_basis_withdraw
+from cases.models import Case, LegalBasis, Organisation, Programme
+from cases.selectors import cases_visible_to
 
 from . import services
-from .models import LegalHold, RetentionRule
+from .models import LegalHold, RetentionRule, RightsRequest
 from .retention import retention_plan
 
 
@@ -180,3 +184,144 @@ class LegalHoldLift(APIView):
             LegalHold.objects.filter(case__in=services.cases_holdable_by(request.user)), pk=pk
         )
         return Response(LegalHoldSerializer(services.legal_hold_lift(actor=request.user, hold=hold)).data)
+
+
+class LegalBasisSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="name", queryset=Organisation.objects.all())
+    recorded_by = serializers.SerializerMethodField()
+    withdrawn_by = serializers.StringRelatedField()
+    in_force = serializers.SerializerMethodField()
+    given_on = serializers.DateField(required=True, allow_null=True)
+    evidence = serializers.FileField(write_only=True, required=False, help_text="The signed form.")
+    has_evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LegalBasis
+        fields = [
+            "id", "organisation", "purpose", "basis", "given_on", "expires_on", "evidence", "has_evidence",
+            "in_force", "recorded_by", "recorded_at", "withdrawn_at", "withdrawn_by",
+        ]
+        read_only_fields = ["recorded_at", "withdrawn_at", "withdrawn_by"]
+
+    def get_recorded_by(self, basis: LegalBasis) -> str:
+        return str(basis.recorded_by) if basis.recorded_by else "programme"
+
+    def get_has_evidence(self, basis: LegalBasis) -> bool:
+        return bool(basis.evidence)
+
+    def get_in_force(self, basis: LegalBasis) -> bool:
+        return basis.in_force_on(timezone.localdate())
+
+
+class CaseLegalBases(APIView):
+    """What lets each organisation outside the owner see the case; a consent comes with its form."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def _case(self, request: Request, pk: int) -> Case:
+        cases = Case.objects.all() if services.is_dpo(request.user) else cases_visible_to(request.user)
+        return get_object_or_404(cases, pk=pk)
+
+    @extend_schema(summary="The legal bases of a case", responses=LegalBasisSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        bases = legal_bases_visible(user=request.user, case=self._case(request, pk))
+        return Response(LegalBasisSerializer(bases, many=True).data)
+
+    @extend_schema(summary="Record a legal basis (a consent: with the signed form as evidence)",
+                   request=LegalBasisSerializer, responses={201: LegalBasisSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        case = self._case(request, pk)
+        serializer = LegalBasisSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        basis = legal_basis_record(
+            actor=request.user, case=case, organisation=data["organisation"], purpose=data["purpose"],
+            basis=data["basis"], given_on=data["given_on"], expires_on=data.get("expires_on"),
+            evidence=data.get("evidence"),
+        )
+        return Response(LegalBasisSerializer(basis).data, status=status.HTTP_201_CREATED)
+
+
+class LegalBasisWithdraw(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Withdraw a legal basis: the organisation's access ends at once", request=None,
+                   responses=LegalBasisSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        basis = get_object_or_404(LegalBasis.objects.filter(case__in=cases_visible_to(request.user)), pk=pk)
+        return Response(LegalBasisSerializer(legal_basis_withdraw(actor=request.user, basis=basis)).data)
+
+
+class IsDpo(BasePermission):
+    message = _("Only the data-protection officer keeps the register of requests.")
+
+    def has_permission(self, request, view) -> bool:
+        return services.is_dpo(request.user)
+
+
+class RightsRequestSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(write_only=True, help_text="The reference of one of the person's cases.")
+    received_on = serializers.DateField(required=True, allow_null=True)
+    answer_by = serializers.DateField(read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = RightsRequest
+        fields = [
+            "id", "participant", "case", "kind", "received_on", "due_on", "extended_to",
+            "extension_informed_on", "answer_by", "is_overdue", "status", "outcome", "closed_on",
+        ]
+        read_only_fields = [
+            "participant", "due_on", "extended_to", "extension_informed_on", "status", "outcome", "closed_on",
+        ]
+
+
+class RightsRequestList(APIView):
+    permission_classes = [IsAuthenticated, IsDpo]
+
+    @extend_schema(summary="The register of data-subject requests, open ones first by due date",
+                   responses=RightsRequestSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(RightsRequestSerializer(RightsRequest.objects.all()[:500], many=True).data)
+
+    @extend_schema(summary="Register a request", request=RightsRequestSerializer,
+                   responses={201: RightsRequestSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = RightsRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        created = services.rights_request_record(
+            actor=request.user, participant=services.participant_by_case_reference(data["case"]),
+            kind=data["kind"], received_on=data["received_on"],
+        )
+        return Response(RightsRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class RightsRequestExtend(APIView):
+    permission_classes = [IsAuthenticated, IsDpo]
+
+    @extend_schema(summary="Extend by two months (the person told within the first month)",
+                   request=inline_serializer("Extension", {"informed_on": serializers.DateField()}),
+                   responses=RightsRequestSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        informed_on = serializers.DateField(allow_null=True).run_validation(request.data.get("informed_on"))
+        extended = services.rights_request_extend(
+            actor=request.user, request=get_object_or_404(RightsRequest, pk=pk), informed_on=informed_on
+        )
+        return Response(RightsRequestSerializer(extended).data)
+
+
+class RightsRequestClose(APIView):
+    permission_classes = [IsAuthenticated, IsDpo]
+
+    @extend_schema(summary="Close a request: answered or refused, with the outcome",
+                   request=inline_serializer("Closure", {"status": serializers.CharField(),
+                                                         "outcome": serializers.CharField()}),
+                   responses=RightsRequestSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        closed = services.rights_request_close(
+            actor=request.user, request=get_object_or_404(RightsRequest, pk=pk),
+            status=str(request.data.get("status", "")), outcome=str(request.data.get("outcome", "")),
+        )
+        return Response(RightsRequestSerializer(closed).data)

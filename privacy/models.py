@@ -175,3 +175,57 @@ class FileErasure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RightsRequest(models.Model):
+    """A data subject's request (GDPR Art. 15 to 21), answered within a month, or three when extended.
+
+    The month may be extended by two more only if the person is told so within the first
+    month (Art. 12(3), brief §7.2).
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access (Art. 15)")
+        RECTIFICATION = "rectification", _("Rectification (Art. 16)")
+        ERASURE = "erasure", _("Erasure (Art. 17)")
+        RESTRICTION = "restriction", _("Restriction (Art. 18)")
+        OBJECTION = "objection", _("Objection (Art. 21)")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Answered")
+        REFUSED = "refused", _("Refused, with reasons")
+
+    participant = models.ForeignKey(
+        "cases.Participant", verbose_name=_("participant"), on_delete=models.PROTECT,
+        related_name="rights_requests",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField(_("due by"))
+    extended_to = models.DateField(_("extended to"), null=True, blank=True)
+    extension_informed_on = models.DateField(_("person told of the extension on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = models.TextField(_("outcome"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "due_on", "id"]
+        verbose_name = _("rights request")
+        verbose_name_plural = _("rights requests")
+        indexes = [models.Index(fields=["status", "due_on"], name="rights_request_open_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.received_on:%Y-%m-%d}"
+
+    @property
+    def answer_by(self) -> dt.date:
+        return self.extended_to or self.due_on
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.answer_by < timezone.localdate()

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cases.models import Case, CaseEvent, Programme, User
+from cases.models import Case, CaseEvent, Participant, Programme, User
 from cases.purposes import ProcessingPurpose
 from cases.selectors import cases_visible_to
 from permits.periods import add_months
 
-from .models import LegalHold, Outcome, RetentionRule
+from .models import LegalHold, Outcome, RetentionRule, RightsRequest
 
 # Retention periods are months after closure; a century is not a retention period.
 RETENTION_MAX_MONTHS = 1200
@@ -47,6 +47,12 @@ def cases_holdable_by(user: User):
     if user.is_authenticated and user.is_coordinator:
         return cases_visible_to(user)
     return Case.objects.none()
+
+
+def participant_by_case_reference(reference: str) -> Participant | None:
+    """The person a request names, found by the reference of one of their cases."""
+    case = Case.objects.filter(reference__iexact=reference.strip()).select_related("participant").first()
+    return case.participant if case else None
 
 
 def employment_minimum_months(programme: Programme | None) -> int:
@@ -152,3 +158,81 @@ def legal_hold_lift(*, actor: User, hold: LegalHold) -> LegalHold:
         payload={"hold": hold.pk, "action": "lifted", "hold_kind": hold.kind, "until": hold.until},
     )
     return hold
+
+
+# The answer is due within a month of the request, extendable by two more (Art. 12(3)).
+ANSWER_MONTHS = 1
+EXTENSION_MONTHS = 2
+
+
+@transaction.atomic
+def rights_request_record(
+    *, actor: User, participant: Participant | None, kind: str, received_on: dt.date | None
+) -> RightsRequest:
+    """Register a request received from a participant; it falls due a month after it arrived."""
+    if not is_dpo(actor):
+        raise PermissionDenied(_("Only the data-protection officer keeps the register of requests."))
+    errors: dict[str, list[str]] = {}
+    if participant is None:
+        errors["case"] = [_("Give the reference of one of the person's cases.")]
+    if kind not in RightsRequest.Kind.values:
+        errors["kind"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(RightsRequest.Kind.values)}]
+    if received_on is None:
+        errors["received_on"] = [_("Give the day the request was received.")]
+    elif received_on > timezone.localdate():
+        errors["received_on"] = [_("The day it was received is in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    return RightsRequest.objects.create(
+        participant=participant, kind=kind, received_on=received_on,
+        due_on=add_months(received_on, ANSWER_MONTHS), recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def rights_request_extend(
+    *, actor: User, request: RightsRequest, informed_on: dt.date | None
+) -> RightsRequest:
+    """Take two more months; the person must have been told within the first month."""
+    if not is_dpo(actor):
+        raise PermissionDenied(_("Only the data-protection officer keeps the register of requests."))
+    request = RightsRequest.objects.select_for_update().get(pk=request.pk)
+    errors: dict[str, list[str]] = {}
+    if request.status != RightsRequest.Status.OPEN:
+        errors["status"] = [_("This request is closed.")]
+    elif request.extended_to is not None:
+        errors["informed_on"] = [_("This request was already extended.")]
+    if informed_on is None:
+        errors.setdefault("informed_on", [_("Give the day the person was told of the extension.")])
+    elif informed_on > request.due_on:
+        errors.setdefault("informed_on", [_(
+            "The person must be told of an extension within the first month, by %(day)s."
+        ) % {"day": request.due_on.isoformat()}])
+    elif informed_on < request.received_on or informed_on > timezone.localdate():
+        errors.setdefault("informed_on", [_("Give a day between the request and today.")])
+    if errors:
+        raise ValidationError(errors)
+    request.extended_to = add_months(request.received_on, ANSWER_MONTHS + EXTENSION_MONTHS)
+    request.extension_informed_on = informed_on
+    request.save(update_fields=["extended_to", "extension_informed_on"])
+    return request
+
+
+@transaction.atomic
+def rights_request_close(*, actor: User, request: RightsRequest, status: str, outcome: str) -> RightsRequest:
+    """Answered, or refused with reasons (an erasure refused for a legal hold, say)."""
+    if not is_dpo(actor):
+        raise PermissionDenied(_("Only the data-protection officer keeps the register of requests."))
+    request = RightsRequest.objects.select_for_update().get(pk=request.pk)
+    errors: dict[str, list[str]] = {}
+    if request.status != RightsRequest.Status.OPEN:
+        errors["status"] = [_("This request is already closed.")]
+    elif status not in (RightsRequest.Status.DONE, RightsRequest.Status.REFUSED):
+        errors["status"] = [_("Close it as answered or as refused.")]
+    if not outcome.strip():
+        errors["outcome"] = [_("Say what was done, or why it was refused.")]
+    if errors:
+        raise ValidationError(errors)
+    request.status, request.outcome, request.closed_on = status, outcome.strip(), timezone.localdate()
+    request.save(update_fields=["status", "outcome", "closed_on"])
+    return request

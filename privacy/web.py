@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import islice
 
 from django.contrib import messages
@@ -10,14 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.web.forms import errors_onto
 from cases.web.views import UNPROCESSABLE, see_other
 
 from . import services
-from .forms import LegalHoldForm, RetentionRuleForm
-from .models import LegalHold, RetentionRule, RetentionRun
+from .forms import LegalHoldForm, RetentionRuleForm, RightsRequestForm
+from .models import LegalHold, RetentionRule, RetentionRun, RightsRequest
 from .retention import retention_plan
 from .tasks import apply_retention_now
 
@@ -131,5 +133,63 @@ def holds(request: HttpRequest) -> HttpResponse:
         request,
         "privacy/holds.html",
         {"holds": rows, "form": form},
+        status=UNPROCESSABLE if request.method == "POST" else 200,
+    )
+
+
+def _request_action(request: HttpRequest) -> None:
+    """Extend or close one request of the register, from its row."""
+    rights_request = RightsRequest.objects.filter(pk=_number(request.POST.get("request", ""))).first()
+    if rights_request is None:
+        raise ValidationError(_("This request is not in the register."))
+    if request.POST.get("action") == "extend":
+        informed = request.POST.get("informed_on", "")
+        try:
+            informed_on = dt.date.fromisoformat(informed) if informed else None
+        except ValueError:
+            raise ValidationError(_("Give the day the person was told as a date.")) from None
+        services.rights_request_extend(actor=request.user, request=rights_request, informed_on=informed_on)
+        messages.success(request, _("Extended: the answer is due by %(day)s.") % {
+            "day": date_format(RightsRequest.objects.get(pk=rights_request.pk).answer_by)})
+    else:
+        services.rights_request_close(
+            actor=request.user, request=rights_request, status=request.POST.get("status", ""),
+            outcome=request.POST.get("outcome", ""),
+        )
+        messages.success(request, _("The request is closed."))
+
+
+@login_required
+def requests(request: HttpRequest) -> HttpResponse:
+    """The register of data-subject requests: the DPO's own to-do list, by due date."""
+    if not services.is_dpo(request.user):
+        raise PermissionDenied
+    form = RightsRequestForm()
+    if request.method == "POST" and request.POST.get("action") in ("extend", "close"):
+        try:
+            _request_action(request)
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+        return see_other(reverse("privacy:requests"))
+    if request.method == "POST":
+        form = RightsRequestForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.rights_request_record(
+                    actor=request.user, participant=services.participant_by_case_reference(data["case"]),
+                    kind=data["kind"], received_on=data["received_on"],
+                )
+            except ValidationError as error:
+                errors_onto(form, error.message_dict)
+            else:
+                messages.success(request, _("The request is registered."))
+                return see_other(reverse("privacy:requests"))
+    rows = RightsRequest.objects.select_related("participant").prefetch_related("participant__cases")[:200]
+    return render(
+        request,
+        "privacy/requests.html",
+        {"requests": rows, "form": form},
         status=UNPROCESSABLE if request.method == "POST" else 200,
     )

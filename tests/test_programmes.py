@@ -227,7 +227,8 @@ def test_the_api_lists_programmes_as_the_issue_describes(world, api):
     assert homer["origin_countries"] == ["MA", "TN", "EG"] and homer["destination_country"] == "FR"
     assert homer["duration_months"] == {"min": 1, "max": 6} and homer["return_required"] is True
     assert homer["partners"] == [
-        {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"]}
+        {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"],
+         "legal_basis": "public_task"}
     ]
     assert {p["code"] for p in api.as_user(world["platform"]).get("/api/programmes/").json()} == set(ENDS)
 

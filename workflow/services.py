@@ -104,6 +104,7 @@ def case_advance(
     override_reason: str = "",
 ) -> Case:
     """Move ``case`` through ``transition``; returns the case as it is afterwards."""
+    from cases.legal_bases import legal_bases_declare
     from cases.models import Case, CaseEvent
 
     spec = transition_spec(transition)
@@ -150,10 +151,13 @@ def case_advance(
             )
 
         now = timezone.now()
-        from_stage, previous_entry_id = case.stage, case.current_entry_id
+        from_stage, previous_entry_id, employer_before = case.stage, case.current_entry_id, case.employer_id
         getattr(CaseFlow(case), spec.name)()
         if spec.effect:
             spec.effect(case, form.cleaned_data)
+        if case.employer_id != employer_before:
+            # A new employer takes part: record the basis its programme declares for employers.
+            legal_bases_declare(case=case)
         if not spec.stays and (on_entry := state(case.stage).on_entry):
             on_entry(case)
         if overridable:

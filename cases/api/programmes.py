@@ -19,7 +19,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgrammePartner
-        fields = ["organisation", "role", "phases"]
+        fields = ["organisation", "role", "phases", "legal_basis"]
 
 
 class DurationSerializer(serializers.Serializer):
@@ -52,6 +52,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "visa_service",
             "training_subject",
             "cohorts",
+            "employer_legal_basis",
             "partners",
         ]
 
@@ -79,7 +80,12 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     visa_service = serializers.CharField(required=False, allow_blank=True, max_length=200)
     training_subject = serializers.CharField(required=False, allow_blank=True, max_length=200)
     cohorts = serializers.JSONField(required=False)
-    partners = serializers.JSONField(required=False, help_text="[{organisation, role, phases}]")
+    employer_legal_basis = serializers.CharField(
+        required=False, allow_blank=True, help_text="What employers' access rests on; empty: one per case."
+    )
+    partners = serializers.JSONField(
+        required=False, help_text="[{organisation, role, phases, legal_basis}]; an empty basis: one per case."
+    )
 
     def service_data(self) -> dict:
         data = dict(self.validated_data)

@@ -11,7 +11,7 @@ from workflow.checklists import item_spec
 from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME, Phase
 
 from ..models import CaseEvent, FollowUp, User
-from ..purposes import PURPOSE_LABELS
+from ..purposes import PURPOSE_LABELS, Basis
 
 register = template.Library()
 
@@ -57,6 +57,14 @@ def event_summary(event: CaseEvent) -> str:
         line = texts.get(payload.get("step"), texts["referred"]) % {"organisation": payload.get("to", "")}
         reason = payload.get("reason") or payload.get("note")
         return f"{line} ({reason})" if reason else line
+    if event.kind == CaseEvent.Kind.LEGAL_BASIS:
+        values = {
+            "organisation": payload.get("organisation", ""), "purpose": purpose_label(payload.get("purpose")),
+            "basis": BASIS_LABELS.get(payload.get("basis"), payload.get("basis", "")),
+        }
+        if payload.get("action") == "withdrawn":
+            return _("Legal basis withdrawn: %(organisation)s no longer sees the case (%(purpose)s)") % values
+        return _("Legal basis recorded for %(organisation)s: %(basis)s (%(purpose)s)") % values
     if event.kind == CaseEvent.Kind.LEGAL_HOLD:
         kinds = {"appeal": _("appeal pending"), "litigation": _("litigation"),
                  "labour_inspection": _("labour inspection"), "other": _("other legal claim")}
@@ -68,13 +76,19 @@ def event_summary(event: CaseEvent) -> str:
         if payload.get("anonymised"):
             return _("Personal data anonymised under the retention rules")
         return _("Personal data erased under the retention rules: %(purposes)s") % {
-            "purposes": ", ".join(str(PURPOSE_LABELS.get(p, p)) for p in payload.get("purposes", []))}
+            "purposes": ", ".join(purpose_label(p) for p in payload.get("purposes", []))}
     if payload.get("evidence"):
         return _("Evidence attached to “%(item)s”.") % {"item": _item_label(payload)}
     return _("%(what)s: %(text)s") % {"what": event.get_kind_display(), "text": payload.get("text", "")}
 
 
 ROLE_LABELS = dict(User.Role.choices)
+BASIS_LABELS = dict(Basis.choices)
+
+
+@register.filter
+def purpose_label(purpose: str | None) -> str:
+    return str(PURPOSE_LABELS.get(purpose, purpose or ""))
 
 
 def _item_label(payload: dict) -> str:

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from workflow.itinerary import STATES, Phase
 
+from ..legal_bases import taking_part
 from ..models import Case, FollowUp, Organisation, Participant, Programme
 from ..programmes import programmes_visible_to
+from ..purposes import Basis, ProcessingPurpose
 from ..search import SEARCH_MAX_LENGTH, search_words
 from ..selectors import CASE_ORDERINGS
 
@@ -143,6 +145,23 @@ class NoteForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     evidence = forms.FileField(label=_("Evidence (PDF, JPEG or PNG, at most 5 MB)"))
+
+
+class LegalBasisForm(forms.Form):
+    """A basis the programme does not declare for every case: a consent, with the signed form."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ProcessingPurpose.choices)
+    basis = forms.ChoiceField(label=_("Legal basis"), choices=Basis.choices, initial=Basis.CONSENT)
+    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    evidence = forms.FileField(label=_("Signed form (PDF, JPEG or PNG, at most 5 MB)"), required=False)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = taking_part(case)
 
 
 class FollowUpForm(forms.Form):

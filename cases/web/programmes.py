@@ -28,6 +28,7 @@ from ..programmes import (
     programme_save,
     programmes_visible_to,
 )
+from ..purposes import Basis
 from .forms import errors_onto
 from .views import UNPROCESSABLE, see_other
 
@@ -98,6 +99,12 @@ class ProgrammeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Separated by commas."),
     )
+    employer_legal_basis = forms.ChoiceField(
+        label=gettext_lazy("What employers' access rests on"), required=False,
+        choices=[("", gettext_lazy("None declared: a basis per case (a consent)")), *Basis.choices],
+        initial=Basis.CONTRACT,
+        help_text=gettext_lazy("An employer sees its employee's case only while a legal basis is in force."),
+    )
 
     def __init__(self, *args, user, editing: Programme | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,6 +135,10 @@ class PartnerForm(forms.Form):
         required=False,
         choices=[(p.value, p.label) for p in Phase if p not in (Phase.CLOSED, Phase.EXITED)],
     )
+    legal_basis = forms.ChoiceField(
+        label=gettext_lazy("Legal basis"), required=False,
+        choices=[("", gettext_lazy("None declared: a basis per case (a consent)")), *Basis.choices],
+    )
 
 
 PartnerFormSet = forms.formset_factory(PartnerForm, extra=2, max_num=30)
@@ -151,9 +162,10 @@ def _initial(programme: Programme) -> tuple[dict, list[dict]]:
         "visa_service": programme.visa_service,
         "training_subject": programme.training_subject,
         "cohorts": ", ".join(programme.cohorts),
+        "employer_legal_basis": programme.employer_legal_basis,
     }
     partners = [
-        {"organisation": p.organisation_id, "role": p.role, "phases": p.phases}
+        {"organisation": p.organisation_id, "role": p.role, "phases": p.phases, "legal_basis": p.legal_basis}
         for p in programme.partners.all()
     ]
     return initial, partners
@@ -196,7 +208,8 @@ def programme_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
         if form.is_valid() and partners.is_valid():
             data = form.service_data()
             data["partners"] = [
-                {"organisation": row["organisation"].name, "role": row["role"], "phases": row["phases"]}
+                {"organisation": row["organisation"].name, "role": row["role"], "phases": row["phases"],
+                 "legal_basis": row["legal_basis"]}
                 for row in partners.cleaned_data
                 if row and row.get("organisation")
             ]

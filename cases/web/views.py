@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,11 +28,20 @@ from workflow.services import case_advance
 from .. import selectors, services
 from ..access import opens_cases
 from ..evidence import EvidenceRefused
+from ..legal_bases import legal_basis_record, legal_basis_withdraw, sharing_status
 from ..models import Case, CaseEvent, CaseRead, Organisation, Referral, User
 from ..pagination import CappedPaginator
 from ..referrals import programme_organisations, referral_create, referral_decide, referrals_waiting_for
 from ..rules import can_view_full_case, can_work_on_case
-from .forms import CaseCreateForm, CaseFilterForm, EvidenceForm, NoteForm, ParticipantForm, errors_onto
+from .forms import (
+    CaseCreateForm,
+    CaseFilterForm,
+    EvidenceForm,
+    LegalBasisForm,
+    NoteForm,
+    ParticipantForm,
+    errors_onto,
+)
 
 PAGE_SIZE = 25
 TIMELINE_SIZE = 30  # events shown before "show all"
@@ -180,6 +190,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 pk=case.owner_organisation_id
             ),
             referrals=case.referrals.select_related("to_organisation")[:10],
+            sharing=sharing_status(case=case),
+            legal_bases=case.legal_bases.select_related("organisation", "recorded_by"),
+            may_record_bases=can_work_on_case(user, case) or user.is_coordinator,
+            legal_basis_form=LegalBasisForm(case=case),
+            holds_in_force=case.legal_holds.filter(lifted_at__isnull=True, until__gte=timezone.localdate()),
         )
     if access == "partner":
         # The moves the declaration gives the partner's role (a training provider completes the training).
@@ -396,6 +411,9 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if user.role == User.Role.DPO:
+        # The DPO's work is the register of requests, by due date (``privacy``).
+        return redirect("privacy:requests")
     return render(
         request,
         "cases/home.html",
@@ -449,3 +467,34 @@ def case_refer(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Referred to %(organisation)s.") % {"organisation": organisation.name})
     return see_other(reverse("cases:detail", args=[case.pk]))
+
+
+@login_required
+@require_POST
+def legal_basis_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    form = LegalBasisForm(request.POST, request.FILES, case=case)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        legal_basis_record(actor=request.user, case=case, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The legal basis is recorded."))
+    return see_other(reverse("cases:detail", args=[case.pk]) + "#sharing")
+
+
+@login_required
+@require_POST
+def legal_basis_end(request: HttpRequest, pk: int, basis_id: int) -> HttpResponse:
+    case = case_or_404(request, pk)
+    basis = get_object_or_404(case.legal_bases, pk=basis_id)
+    try:
+        legal_basis_withdraw(actor=request.user, basis=basis)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Withdrawn: %(organisation)s no longer sees this case.") % {
+            "organisation": basis.organisation.name})
+    return see_other(reverse("cases:detail", args=[case.pk]) + "#sharing")

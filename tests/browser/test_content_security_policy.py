@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PAGES = [
     "/work/", "/cases/", "/cases/new/", "/coordination/", "/coordination/audit/", "/coordination/audit/?view=logins",
     "/coordination/exports/", "/coordination/rules/", "/coordination/rules/new/", "/coordination/analytics/",
-    "/api/docs/", "/admin/",
+    "/privacy/holds/", "/api/docs/", "/admin/",
 ]
 
 
