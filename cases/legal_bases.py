@@ -71,7 +71,9 @@ def _may_record(user: User, case: Case) -> bool:
 def legal_bases_visible(*, user: User, case: Case):
     """The bases of ``case`` for those who may see them: its caseworkers, coordinators, the DPO."""
     if not (_may_record(user, case) or user.role == User.Role.DPO):
-        raise PermissionDenied(_("Only its caseworkers, coordinators and the DPO see a case's legal bases."))
+        raise PermissionDenied(
+            _("Only its caseworkers, coordinators and the data-protection officer see a case's legal bases.")
+        )
     return case.legal_bases.select_related("organisation", "recorded_by", "withdrawn_by")
 
 

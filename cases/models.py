@@ -35,7 +35,7 @@ from workflow.itinerary import (
 )
 from workflow.programmes import SINGLE_PERMIT_COUNTRY, Purpose
 
-from .purposes import Basis, ProcessingPurpose
+from .purposes import Basis, ProcessingPurpose, TransferInstrument
 
 if TYPE_CHECKING:
     from permits.models import PermitApplication
@@ -204,6 +204,11 @@ class ProgrammePartner(models.Model):
     # The basis its part of every case rests on, as the programme's agreements say; empty: each
     # case needs its own (a consent, say) before the partner sees it (``cases.legal_bases``).
     legal_basis = models.CharField(_("legal basis"), max_length=30, choices=Basis.choices, blank=True)
+    # The safeguard under which data reaches a partner outside the EEA and the adequate countries
+    # (``cases.transfers``); empty for a partner that needs none.
+    transfer_instrument = models.CharField(
+        _("transfer instrument"), max_length=20, choices=TransferInstrument.choices, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -24,7 +24,7 @@ from workflow.programmes import SINGLE_PERMIT_COUNTRY, TEMPORARY_PURPOSES, Purpo
 
 from .legal_bases import programme_bases_declare
 from .models import PARTNER_ROLES, Case, Organisation, Programme, ProgrammePartner, User
-from .purposes import Basis
+from .purposes import Basis, TransferInstrument, needs_transfer_instrument
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 SCALAR_FIELDS = (
@@ -205,8 +205,9 @@ def programme_clean(data: dict[str, Any], *, programme: Programme | None) -> dic
 
 
 def partners_clean(partners: Any) -> list[dict[str, Any]]:
-    """[{organisation, role, phases, legal_basis}] with known organisations, partner roles, phases
-    and legal bases (empty: each case needs its own)."""
+    """[{organisation, role, phases, legal_basis, transfer_instrument}] with known organisations,
+    partner roles, phases, legal bases (empty: each case needs its own) and, for a partner outside
+    the EEA and the adequate countries, the instrument its data is shared under."""
     if not isinstance(partners, list):
         raise ValidationError({"partners": _("Give a list of partners.")})
     roles = {role.value for role in PARTNER_ROLES}
@@ -243,9 +244,23 @@ def partners_clean(partners: Any) -> list[dict[str, Any]]:
         if basis not in ("", *Basis.values):
             problems.append(_("Unknown legal basis for %(name)s: %(basis)s (known: %(known)s).") % {
                 "name": entry.get("organisation"), "basis": basis, "known": ", ".join(Basis.values)})
+        instrument = entry.get("transfer_instrument") or ""
+        if instrument not in ("", *TransferInstrument.values):
+            problems.append(_("Unknown transfer instrument for %(name)s: %(instrument)s (known: %(known)s).")
+                            % {"name": entry.get("organisation"), "instrument": instrument,
+                               "known": ", ".join(TransferInstrument.values)})
+        elif organisation is not None and not instrument and needs_transfer_instrument(organisation.country):
+            # Sharing with a partner in a third country without a safeguard is refused (GDPR Art. 44).
+            problems.append(_(
+                "%(name)s is in %(country)s, which has no EU adequacy decision: declare the transfer "
+                "instrument its data is shared under (standard contractual clauses, an arrangement between "
+                "public bodies…)."
+            ) % {"name": organisation.name, "country": organisation.country.name})
         if organisation is not None:
-            role = entry.get("role")
-            clean.append({"organisation": organisation, "role": role, "phases": phases, "legal_basis": basis})
+            clean.append({
+                "organisation": organisation, "role": entry.get("role"), "phases": phases,
+                "legal_basis": basis, "transfer_instrument": instrument,
+            })
     if problems:
         raise ValidationError({"partners": problems})
     return clean

@@ -150,6 +150,12 @@ def case_note_add(*, case: Case, actor: User, text: str) -> CaseEvent:
     )
 
 
+def case_reads_log(*, case_ids: list[int], user: User, kind: str) -> None:
+    """Many files read at once (every case of a CSV export), in one statement."""
+    now = timezone.now()
+    CaseRead.objects.bulk_create([CaseRead(case_id=pk, user=user, kind=kind, at=now) for pk in case_ids])
+
+
 def case_read_log(*, case: Case, user: User, kind: str, document=None) -> CaseRead:
     """Record that ``user`` read ``case``'s file (page, API detail, a document)."""
     return CaseRead.objects.create(case=case, user=user, kind=kind, document=document)

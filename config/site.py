@@ -129,13 +129,15 @@ class PrivacyApp(RoleApplication):
     app_name = "privacy"
     roles = roles_in_area("privacy")
     menu_links = (
-        ("privacy:retention", _("Retention"), "auto_delete", REGISTER_KEEPERS),
+        ("privacy:retention", _("Data retention"), "auto_delete", REGISTER_KEEPERS),
         ("privacy:requests", _("Requests"), "inbox", frozenset({User.Role.DPO})),
         ("privacy:holds", _("Legal holds"), "lock_clock", frozenset()),
+        ("privacy:register", _("Processing register"), "menu_book", REGISTER_KEEPERS),
     )
     index_path = path("", privacy.retention, name="retention")
     holds_path = path("holds/", privacy.holds, name="holds")
     requests_path = path("requests/", privacy.requests, name="requests")
+    register_path = path("register/", privacy.register, name="register")
 
 
 site = Site(

@@ -25,6 +25,7 @@ from cases.selectors import cases_visible_to
 
 from . import services
 from .models import LegalHold, RetentionRule, RightsRequest
+from .register import processing_register
 from .retention import retention_plan
 
 
@@ -325,3 +326,12 @@ class RightsRequestClose(APIView):
             status=str(request.data.get("status", "")), outcome=str(request.data.get("outcome", "")),
         )
         return Response(RightsRequestSerializer(closed).data)
+
+
+class ProcessingRegisterView(APIView):
+    permission_classes = REGISTERS
+
+    @extend_schema(summary="The record of processing activities, generated from the configuration",
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(processing_register())

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -207,7 +208,7 @@ def rights_request_extend(
     elif informed_on > request.due_on:
         errors.setdefault("informed_on", [_(
             "The person must be told of an extension within the first month, by %(day)s."
-        ) % {"day": request.due_on.isoformat()}])
+        ) % {"day": date_format(request.due_on)}])
     elif informed_on < request.received_on or informed_on > timezone.localdate():
         errors.setdefault("informed_on", [_("Give a day between the request and today.")])
     if errors:

@@ -48,6 +48,7 @@ from cases.models import (
 )
 from cases.selectors import cases_visible_to
 from cases.services import case_read_log
+from cases.transfers import transfers_of
 from documents.models import Document
 from documents.rendering import RTL_LANGUAGES, html_to_pdf
 from documents.services import export_entry_name
@@ -58,10 +59,6 @@ from .services import is_dpo
 REFUSED = _(
     "Only the data-protection officer and the coordinators of a participant's programme "
     "export a participant's personal data."
-)
-NOT_RECORDED_YET = (
-    "Transfers of data outside the European Economic Area are not recorded by Itinera yet; "
-    "that list stays empty until they are."
 )
 # A case's file as far as ``data.json`` tells it, each kind in the order it happened.
 CASE_PREFETCHES = (
@@ -196,8 +193,8 @@ def _subject_data(*, participant: Participant, cases: list[Case], files: dict[st
             }
             for case in cases for basis in case.legal_bases.all()
         ],
-        "transfers": [],
-        "comment": NOT_RECORDED_YET,
+        # Reads by organisations outside the EEA and the adequate countries, with their safeguard.
+        "transfers": transfers_of(CaseRead.objects.filter(case__in=cases).order_by("at", "id")),
     }
 
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("dpo/retention-rules/", api.RetentionRuleList.as_view(), name="api-retention-rules"),
     path("dpo/retention-rules/<int:pk>/", api.RetentionRuleDetail.as_view(), name="api-retention-rule"),
     path("dpo/retention/", api.RetentionPlanView.as_view(), name="api-retention-plan"),
+    path("dpo/processing-register/", api.ProcessingRegisterView.as_view(), name="api-processing-register"),
     path("dpo/requests/", api.RightsRequestList.as_view(), name="api-rights-requests"),
     path("dpo/requests/<int:pk>/extend/", api.RightsRequestExtend.as_view(), name="api-request-extend"),
     path("dpo/requests/<int:pk>/close/", api.RightsRequestClose.as_view(), name="api-request-close"),

@@ -10,16 +10,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.web.forms import errors_onto
 from cases.web.views import UNPROCESSABLE, see_other
+from documents.rendering import RTL_LANGUAGES, html_to_pdf
 
 from . import services
 from .forms import LegalHoldForm, RetentionRuleForm, RightsRequestForm
 from .models import LegalHold, RetentionRule, RetentionRun, RightsRequest
+from .register import processing_register
 from .retention import retention_plan
 from .tasks import apply_retention_now
 
@@ -193,3 +197,21 @@ def requests(request: HttpRequest) -> HttpResponse:
         {"requests": rows, "form": form},
         status=UNPROCESSABLE if request.method == "POST" else 200,
     )
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """The processing register (Art. 30) as a page, or as a PDF for the DPIA file."""
+    if not services.keeps_registers(request.user):
+        raise PermissionDenied
+    context = {"register": processing_register()}
+    if request.GET.get("format") == "pdf":
+        language = translation.get_language()
+        html = render_to_string("privacy/register_pdf.html", {
+            **context, "lang": language, "rtl": language in RTL_LANGUAGES,
+            "generated_at": timezone.localtime(),
+        })
+        response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="processing-register.pdf"'
+        return response
+    return render(request, "privacy/register.html", context)

@@ -565,6 +565,9 @@ def test_case_list_csv_keeps_the_list_filters(api, coordinator, make_case):
     _body, rows = csv_rows(api.as_user(coordinator).get(CASES, {"format": "csv", "stage": "screening"}))
 
     assert [row[0] for row in rows[1:]] == [screening.reference]
+    # The file carries names: each case in it is logged as a read of its file, and only those.
+    exported = CaseRead.objects.filter(kind=CaseRead.Kind.EXPORT, user=coordinator)
+    assert list(exported.values_list("case_id", flat=True)) == [screening.pk]
     bad = api.as_user(coordinator).get(CASES, {"format": "csv", "stage": "nowhere"})
     assert bad.status_code == 400
     assert bad["Content-Type"] == "application/json"
@@ -579,7 +582,7 @@ def test_csv_is_not_paginated(api, coordinator, make_case, django_assert_max_num
     assert (json_body["count"], len(json_body["results"])) == (30, 25)
 
     client = api.as_user(coordinator)
-    with django_assert_max_num_queries(6):  # no query per row: streamed in chunks
+    with django_assert_max_num_queries(7):  # no query per row: streamed and logged as read in chunks
         response = client.get(CASES, {"format": "csv"})
         assert response.streaming
         _body, rows = csv_rows(response)

@@ -138,7 +138,8 @@ def test_a_basis_declared_later_reaches_the_programmes_open_cases(
     case = make_case()
     assert not sees(api, origin_agent, case)
     programme_save(actor=coordinator, programme=programme, data={"partners": [
-        {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake"], "legal_basis": "public_task"}]})
+        {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake"], "legal_basis": "public_task",
+         "transfer_instrument": "art_46_2_a"}]})
     assert sees(api, origin_agent, case)
 
 
@@ -184,3 +185,21 @@ def test_only_the_case_workers_coordinators_and_dpo_read_its_bases(api, make_cas
     assert api.as_user(dpo).post(f"/api/cases/{case.pk}/legal-bases/", {
         "organisation": "Enabel", "purpose": "selection", "basis": "contract",
         "given_on": timezone.localdate().isoformat()}, format="json").status_code == 403
+
+
+def test_each_read_by_a_partner_outside_the_eea_is_a_transfer_under_its_instrument(
+    api, programme, anapec, origin_agent, make_case, caseworker
+):
+    from cases.models import CaseRead
+    from cases.transfers import transfers_of
+
+    ProgrammePartner.objects.create(
+        programme=programme, organisation=anapec, role=User.Role.ORIGIN_AGENCY, phases=["intake"],
+        legal_basis="public_task", transfer_instrument="art_46_2_a",
+    )
+    case = make_case()
+    assert sees(api, origin_agent, case)  # reads the case through the API: logged
+    api.as_user(caseworker).get(f"/api/cases/{case.pk}/")  # Enabel, in Belgium: no transfer
+    transfers = transfers_of(CaseRead.objects.filter(case=case))
+    assert [(t["organisation"], t["country"], t["instrument"], t["purpose"]) for t in transfers] == [
+        ("ANAPEC", "MA", "art_46_2_a", "selection")]

@@ -215,7 +215,8 @@ NEW_PROGRAMME = {
     "duration_months": {"min": 3, "max": 9},
     "phases": ["pre_departure", "permit", "housing", "return"],
     "languages": ["fr", "ar"],
-    "partners": [{"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"]}],
+    "partners": [{"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"],
+                  "transfer_instrument": "art_46_2_a"}],
 }
 
 
@@ -228,7 +229,7 @@ def test_the_api_lists_programmes_as_the_issue_describes(world, api):
     assert homer["duration_months"] == {"min": 1, "max": 6} and homer["return_required"] is True
     assert homer["partners"] == [
         {"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake", "return"],
-         "legal_basis": "public_task"}
+         "legal_basis": "public_task", "transfer_instrument": "art_46_2_a"}
     ]
     assert {p["code"] for p in api.as_user(world["platform"]).get("/api/programmes/").json()} == set(ENDS)
 
@@ -258,6 +259,11 @@ def test_a_coordinator_creates_a_programme_and_a_caseworker_walks_a_case_in_it(w
         ({"origin_countries": ["MA", "XQ"]}, "origin_countries", "XQ"),
         ({"purpose": "tourism"}, "purpose", "tourism"),
         ({"operator": "Nobody Inc"}, "operator", "Nobody Inc"),
+        (
+            {"partners": [{"organisation": "ANAPEC", "role": "origin_agency", "phases": ["intake"]}]},
+            "partners",
+            "no EU adequacy decision",
+        ),
         (
             {"partners": [{"organisation": "Nobody Inc", "role": "origin_agency", "phases": ["intake"]}]},
             "partners",
@@ -446,6 +452,7 @@ def test_a_coordinator_creates_a_programme_from_the_web_page(world):
         "partners-0-organisation": anapec.pk,
         "partners-0-role": "origin_agency",
         "partners-0-phases": ["intake"],
+        "partners-0-transfer_instrument": "art_46_2_a",
         "partners-1-role": "origin_agency",
     }
     saved = browser.post("/coordination/programmes/new/", form)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -25,6 +26,9 @@ from rest_framework.fields import DateTimeField
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from ..models import CaseRead
+from ..services import case_reads_log
 
 # (header, dotted path into one serialized item)
 Column = tuple[str, str]
@@ -201,6 +205,9 @@ CASE_CSV_COLUMNS: tuple[Column, ...] = (
 )
 
 
+CASE_READ_BATCH = 2000
+
+
 class CaseListCSVMixin(CSVExportMixin):
     csv_columns = CASE_CSV_COLUMNS
     csv_filename = "cases"
@@ -221,26 +228,30 @@ class CaseListCSVMixin(CSVExportMixin):
         organisations = {organisation.pk: str(organisation) for organisation in Organisation.objects.all()}
         stages = {spec.name: (str(spec.label), spec.phase.value) for spec in STATES}
         rows = queryset.values_list(
-            "reference", "participant__given_names", "participant__family_name",
+            "pk", "reference", "participant__given_names", "participant__family_name",
             "participant__name_in_arabic", "stage", "track", "cohort", "programme__code",
             "owner_organisation_id", "opened_at", "closed_at",
-        )
-        for (reference, given, family, arabic, stage, track, cohort, programme, owner, opened,
-             closed) in rows.iterator(chunk_size=2000):
-            label, phase = stages.get(stage, (stage, ""))
-            item = {
-                "reference": reference,
-                "participant.given_names": given,
-                "participant.family_name": family,
-                "participant.name_in_arabic": arabic,
-                "stage": stage,
-                "stage_label": label,
-                "phase": phase,
-                "track": track,
-                "cohort": cohort,
-                "programme": programme,
-                "owner_organisation": organisations.get(owner),
-                "opened_at": when.to_representation(opened),
-                "closed_at": when.to_representation(closed) if closed else None,
-            }
-            yield {key: value for key, value in item.items() if key in shown}
+        ).iterator(chunk_size=CASE_READ_BATCH)
+        while chunk := list(islice(rows, CASE_READ_BATCH)):
+            # Every case in the file is a read of its file (brief §7), logged before it is sent.
+            case_ids = [row[0] for row in chunk]
+            case_reads_log(case_ids=case_ids, user=self.request.user, kind=CaseRead.Kind.EXPORT)
+            for (_pk, reference, given, family, arabic, stage, track, cohort, programme, owner, opened,
+                 closed) in chunk:
+                label, phase = stages.get(stage, (stage, ""))
+                item = {
+                    "reference": reference,
+                    "participant.given_names": given,
+                    "participant.family_name": family,
+                    "participant.name_in_arabic": arabic,
+                    "stage": stage,
+                    "stage_label": label,
+                    "phase": phase,
+                    "track": track,
+                    "cohort": cohort,
+                    "programme": programme,
+                    "owner_organisation": organisations.get(owner),
+                    "opened_at": when.to_representation(opened),
+                    "closed_at": when.to_representation(closed) if closed else None,
+                }
+                yield {key: value for key, value in item.items() if key in shown}

@@ -19,7 +19,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgrammePartner
-        fields = ["organisation", "role", "phases", "legal_basis"]
+        fields = ["organisation", "role", "phases", "legal_basis", "transfer_instrument"]
 
 
 class DurationSerializer(serializers.Serializer):
@@ -84,7 +84,9 @@ class ProgrammeWriteSerializer(serializers.Serializer):
         required=False, allow_blank=True, help_text="What employers' access rests on; empty: one per case."
     )
     partners = serializers.JSONField(
-        required=False, help_text="[{organisation, role, phases, legal_basis}]; an empty basis: one per case."
+        required=False,
+        help_text="[{organisation, role, phases, legal_basis, transfer_instrument}]; an empty basis: one per"
+        " case; a partner outside the EEA and the adequate countries needs an instrument.",
     )
 
     def service_data(self) -> dict:

@@ -28,7 +28,7 @@ from ..programmes import (
     programme_save,
     programmes_visible_to,
 )
-from ..purposes import Basis
+from ..purposes import Basis, TransferInstrument
 from .forms import errors_onto
 from .views import UNPROCESSABLE, see_other
 
@@ -139,6 +139,10 @@ class PartnerForm(forms.Form):
         label=gettext_lazy("Legal basis"), required=False,
         choices=[("", gettext_lazy("None declared: a basis per case (a consent)")), *Basis.choices],
     )
+    transfer_instrument = forms.ChoiceField(
+        label=gettext_lazy("Transfer instrument (outside the EEA)"), required=False,
+        choices=[("", gettext_lazy("None: in the EEA or an adequate country")), *TransferInstrument.choices],
+    )
 
 
 PartnerFormSet = forms.formset_factory(PartnerForm, extra=2, max_num=30)
@@ -165,7 +169,8 @@ def _initial(programme: Programme) -> tuple[dict, list[dict]]:
         "employer_legal_basis": programme.employer_legal_basis,
     }
     partners = [
-        {"organisation": p.organisation_id, "role": p.role, "phases": p.phases, "legal_basis": p.legal_basis}
+        {"organisation": p.organisation_id, "role": p.role, "phases": p.phases, "legal_basis": p.legal_basis,
+         "transfer_instrument": p.transfer_instrument}
         for p in programme.partners.all()
     ]
     return initial, partners
@@ -209,7 +214,7 @@ def programme_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
             data = form.service_data()
             data["partners"] = [
                 {"organisation": row["organisation"].name, "role": row["role"], "phases": row["phases"],
-                 "legal_basis": row["legal_basis"]}
+                 "legal_basis": row["legal_basis"], "transfer_instrument": row["transfer_instrument"]}
                 for row in partners.cleaned_data
                 if row and row.get("organisation")
             ]

@@ -33,7 +33,7 @@ def test_the_dpo_reads_the_dry_run_sets_a_rule_and_runs_retention(page, dpo, mak
     page.wait_for_url("**/privacy/requests/")
     expect(page.get_by_role("heading", name="Register a request")).to_be_visible()
 
-    page.get_by_role("link", name="Retention").first.click()
+    page.get_by_role("link", name="Data retention").first.click()
     page.wait_for_url("**/privacy/")
     expect(page.locator(f'tr[data-case="{closed.reference}"]')).to_contain_text("Anonymise")
 
@@ -84,5 +84,5 @@ def test_the_caseworker_sees_why_a_partner_cannot_see_the_case_and_records_a_con
     expect(row).to_contain_text("Consent since")
 
     page.once("dialog", lambda dialog: dialog.accept())
-    click_and_wait_for_render(page, page.get_by_role("button", name="Withdrawn or objected"))
+    click_and_wait_for_render(page, page.get_by_role("button", name="Record a withdrawal or objection"))
     expect(page.locator('[data-testid="sharing"] tr[data-organisation="ANAPEC"]')).to_contain_text("Withdrawn on")
