@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from workflow.itinerary import EMPLOYER_STAGES, MENTOR_STAGES, STATES
 
-from .models import Case, LegalBasis, ProgrammePartner, User
+from .models import Case, EmergencyAccess, LegalBasis, ProgrammePartner, User
 from .purposes import ProcessingPurpose
 
 Detail = Literal["full", "mentor", "employer", "partner"]
@@ -70,6 +70,16 @@ def _basis_in_force(user: User, purpose: str) -> Q:
         case=OuterRef("pk"), organisation_id=user.organisation_id, purpose=purpose,
     )
     return Q(Exists(bases))
+
+
+def _emergency_opened(user: User) -> Q:
+    opened = EmergencyAccess.objects.filter(user_id=user.pk, case=OuterRef("pk"), expires_at__gt=timezone.now())
+    return Q(Exists(opened))
+
+
+def emergency_access_open(user: User, case: Case) -> bool:
+    """Whether the user opened ``case`` with a reason and the time given has not run out."""
+    return EmergencyAccess.objects.filter(user_id=user.pk, case_id=case.pk, expires_at__gt=timezone.now()).exists()
 
 
 def basis_covers(user: User, case: Case, purpose: str) -> bool:
@@ -131,10 +141,13 @@ ACCESS: tuple[RoleAccess, ...] = (
     RoleAccess(R.PLATFORM_ADMIN, lambda user: Q(), lambda user, case: True, "full", documents=None,
                areas=frozenset({"work", "cases", "coordination", "privacy"})),
     # A coordinator audits the programmes their organisation operates, read-mostly.
+    # Plus, for a few hours, a case outside them opened with a reason (break-the-glass).
     RoleAccess(R.COORDINATOR,
-               lambda user: Q(programme__operator_id=_organisation(user)) if _organisation(user) else NOTHING,
-               lambda user, case: user.organisation_id is not None
-               and case.programme.operator_id == user.organisation_id,
+               lambda user: (Q(programme__operator_id=_organisation(user)) if _organisation(user) else NOTHING)
+               | _emergency_opened(user),
+               lambda user, case: (user.organisation_id is not None
+                                   and case.programme.operator_id == user.organisation_id)
+               or emergency_access_open(user, case),
                "full", documents=None, areas=frozenset({"work", "cases", "coordination", "privacy"})),
     RoleAccess(R.CASEWORKER,
                lambda user: Q(owner_organisation_id=_organisation(user)) if _organisation(user) else NOTHING,

@@ -35,6 +35,7 @@ from workflow.itinerary import (
 )
 from workflow.programmes import SINGLE_PERMIT_COUNTRY, Purpose
 
+from .identity_numbers import number_decrypt, number_encrypt, number_lookup_hash, number_normalise
 from .purposes import Basis, ProcessingPurpose, TransferInstrument
 
 if TYPE_CHECKING:
@@ -236,11 +237,16 @@ class Participant(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The passport number, needed for the visa: only encrypted, with a keyed hash to find it by
+    # (``cases.identity_numbers``); read and written through ``passport_number``.
+    passport_number_encrypted = models.TextField(blank=True, editable=False)
+    passport_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Set when the retention rules anonymised the person (``privacy.retention``): the names and
     # contacts are empty, and the date of birth keeps only its five-year band (its first day).
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
-    history = HistoricalRecords()
+    # The history would keep tokens that key rotation does not reach: the number stays out of it.
+    history = HistoricalRecords(excluded_fields=["passport_number_encrypted", "passport_number_hash"])
 
     class Meta:
         ordering = ["family_name", "given_names"]
@@ -250,6 +256,16 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def passport_number(self) -> str:
+        return number_decrypt(self.passport_number_encrypted)
+
+    @passport_number.setter
+    def passport_number(self, number: str) -> None:
+        number = number_normalise(number or "")
+        self.passport_number_encrypted = number_encrypt(number)
+        self.passport_number_hash = number_lookup_hash(number)
 
     @property
     def full_name(self) -> str:
@@ -468,6 +484,7 @@ class CaseEvent(models.Model):
         FOLLOW_UP = "follow_up", _("Mentor follow-up")
         REFERRAL = "referral", _("Referral")
         LEGAL_BASIS = "legal_basis", _("Legal basis")
+        EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
         LEGAL_HOLD = "legal_hold", _("Legal hold")
         DATA_ERASED = "data_erased", _("Personal data erased")
 
@@ -837,3 +854,25 @@ class LegalBasis(models.Model):
         return models.Q(**{f"{prefix}withdrawn_at__isnull": True, f"{prefix}given_on__lte": day}) & (
             models.Q(**{f"{prefix}expires_on__isnull": True}) | models.Q(**{f"{prefix}expires_on__gte": day})
         )
+
+
+class EmergencyAccess(models.Model):
+    """A coordinator's time-limited look at a case outside their programmes, with the reason given.
+
+    Break-the-glass: granted at once, logged as an event on the case and listed for the DPO.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emergency_accesses")
+    reason = models.TextField(_("reason"))
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        indexes = [models.Index(fields=["user", "case", "expires_at"], name="emergency_access_in_force")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.case_id} until {self.expires_at:%Y-%m-%d %H:%M}"

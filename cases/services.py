@@ -18,12 +18,14 @@ from workflow.services import case_open_due_refresh, stage_enter
 
 from .access import access_for, opens_cases
 from .evidence import evidence_inspect
+from .identity_numbers import cipher, under_current_key
 from .legal_bases import legal_bases_declare
 from .models import (
     Case,
     CaseEvent,
     CaseRead,
     ChecklistItem,
+    EmergencyAccess,
     FollowUp,
     Notification,
     Organisation,
@@ -409,3 +411,53 @@ def checklist_item_attach_evidence(*, item: ChecklistItem, actor: User, upload) 
         # Only once the new file's row is committed: a rollback keeps the old one.
         transaction.on_commit(lambda: storage.delete(replaced))
     return item
+
+
+def identity_numbers_rotate() -> int:
+    """Re-encrypt every stored passport number under the first key of ``ITINERA_FIELD_KEYS``
+    (after a new key was put in front); returns how many were rewritten."""
+    rotated = 0
+    people = Participant.objects.exclude(passport_number_encrypted="").only("pk", "passport_number_encrypted")
+    for person in people.iterator(chunk_size=500):
+        if under_current_key(person.passport_number_encrypted):
+            continue
+        token = cipher().rotate(person.passport_number_encrypted.encode()).decode()
+        Participant.objects.filter(pk=person.pk).update(passport_number_encrypted=token)
+        rotated += 1
+    return rotated
+
+
+# How long a break-the-glass opening lasts; a longer need opens it again, with its reason.
+EMERGENCY_ACCESS_HOURS = 8
+EMERGENCY_REASON_MIN = 15
+
+
+@transaction.atomic
+def emergency_access_grant(*, actor: User, reference: str, reason: str) -> Case:
+    """A coordinator opens a case outside their programmes: with a reason, for a few hours, logged
+    on the case and shown to the data-protection officer. Returns the case."""
+    if actor.role != User.Role.COORDINATOR:
+        raise PermissionDenied(_("Only coordinators open a case outside their programmes this way."))
+    case = Case.objects.select_related("programme").filter(reference__iexact=reference.strip()).first()
+    errors: dict[str, list[str]] = {}
+    if case is None:
+        errors["reference"] = [_("No case has this reference.")]
+    elif case.programme.operator_id == actor.organisation_id:
+        errors["reference"] = [_("This case is in your programmes: open it from the case list.")]
+    if len(reason.strip()) < EMERGENCY_REASON_MIN:
+        errors["reason"] = [
+            _("Say why you need this case, in at least %(count)d characters: the DPO reads it.")
+            % {"count": EMERGENCY_REASON_MIN}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    EmergencyAccess.objects.create(
+        user=actor, case=case, reason=reason.strip(), granted_at=now,
+        expires_at=now + dt.timedelta(hours=EMERGENCY_ACCESS_HOURS),
+    )
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.EMERGENCY_ACCESS, actor=actor, created_at=now,
+        payload={"reason": reason.strip(), "hours": EMERGENCY_ACCESS_HOURS},
+    )
+    return case

@@ -5,7 +5,9 @@ default that suits a developer's machine (SQLite file, console e-mail). DEBUG is
 unless ``DJANGO_DEBUG`` turns it on (``scripts/start`` does, for the local demo).
 """
 
+import base64
 import datetime as dt
+import hashlib
 import os
 from pathlib import Path
 
@@ -30,6 +32,20 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 # While rotating: the former keys, so sessions and signed links they made stay valid.
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", "")
+
+
+
+def key_from_secret(secret: str, purpose: str) -> str:
+    """A Fernet-shaped key derived from a secret, for installations that set no key of their own."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{secret}".encode()).digest()).decode()
+
+
+# Identity-document numbers are encrypted with these Fernet keys, newest first (the first
+# encrypts, any decrypts; ``manage.py rotate_identity_keys`` moves every number to the first),
+# and found by an HMAC under the lookup key. Without them, keys are derived from SECRET_KEY:
+# set both in production, and keep them apart from the database's backups.
+ITINERA_FIELD_KEYS = env_list("ITINERA_FIELD_KEYS", "") or [key_from_secret(SECRET_KEY, "identity-numbers")]
+ITINERA_LOOKUP_KEY = os.environ.get("ITINERA_LOOKUP_KEY") or key_from_secret(SECRET_KEY, "identity-lookup")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
@@ -288,6 +304,11 @@ SPECTACULAR_SETTINGS = {
         "ProfessionEnum": "permits.routes.PROFESSIONS",
         "PermitApplicationKindEnum": "permits.models.PermitApplication.Kind",
         "CaseEventKindEnum": "cases.models.CaseEvent.Kind",
+        "LegalBasisEnum": "cases.purposes.Basis",
+        "ProcessingPurposeEnum": "cases.purposes.ProcessingPurpose",
+        "LegalHoldKindEnum": "privacy.models.LegalHold.Kind",
+        "RightsRequestKindEnum": "privacy.models.RightsRequest.Kind",
+        "RetentionOutcomeEnum": "privacy.models.Outcome",
     },
 }
 

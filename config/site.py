@@ -46,6 +46,9 @@ class WorkApp(RoleApplication):
     index_path = path("", views.home, name="index")
 
 
+COORDINATORS_ONLY = frozenset({User.Role.COORDINATOR})
+
+
 class CasesApp(RoleApplication):
     title = _("Cases")
     icon = "folder_shared"
@@ -60,10 +63,12 @@ class CasesApp(RoleApplication):
             "person_add",
             frozenset({User.Role.CASEWORKER, User.Role.COORDINATOR, User.Role.PLATFORM_ADMIN}),
         ),
+        ("cases:emergency", _("Open a case outside my programmes"), "emergency", COORDINATORS_ONLY),
     )
     index_path = path("", views.case_list, name="index")
     create_path = path("new/", views.case_create, name="create")
     detail_path = path("<int:pk>/", views.case_detail, name="detail")
+    emergency_path = path("emergency/", views.emergency_access, name="emergency")
     edit_path = path("<int:pk>/participant/", views.participant_edit, name="participant_edit")
     transition_path = path("<int:pk>/move/<slug:name>/", views.case_transition, name="transition")
     tick_path = path("<int:pk>/checklist/<int:item_id>/", views.checklist_tick, name="tick")
@@ -133,11 +138,13 @@ class PrivacyApp(RoleApplication):
         ("privacy:requests", _("Requests"), "inbox", frozenset({User.Role.DPO})),
         ("privacy:holds", _("Legal holds"), "lock_clock", frozenset()),
         ("privacy:register", _("Processing register"), "menu_book", REGISTER_KEEPERS),
+        ("privacy:emergency", _("Emergency access"), "emergency", REGISTER_KEEPERS),
     )
     index_path = path("", privacy.retention, name="retention")
     holds_path = path("holds/", privacy.holds, name="holds")
     requests_path = path("requests/", privacy.requests, name="requests")
     register_path = path("register/", privacy.register, name="register")
+    emergency_path = path("emergency/", privacy.emergency, name="emergency")
 
 
 site = Site(

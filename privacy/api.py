@@ -20,8 +20,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.legal_bases import legal_bases_visible, legal_basis_record, legal_basis_withdraw
-from cases.models import Case, LegalBasis, Organisation, Programme
+from cases.models import Case, EmergencyAccess, LegalBasis, Organisation, Programme
 from cases.selectors import cases_visible_to
+from cases.services import emergency_access_grant
 
 from . import services
 from .models import LegalHold, RetentionRule, RightsRequest
@@ -335,3 +336,41 @@ class ProcessingRegisterView(APIView):
                    responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return Response(processing_register())
+
+
+class EmergencyAccessSerializer(serializers.ModelSerializer):
+    user = serializers.StringRelatedField()
+    case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+
+    class Meta:
+        model = EmergencyAccess
+        fields = ["id", "user", "case", "reason", "granted_at", "expires_at"]
+
+
+class EmergencyAccessList(APIView):
+    permission_classes = REGISTERS
+
+    @extend_schema(summary="Cases coordinators opened outside their programmes, with the reasons",
+                   responses=EmergencyAccessSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = EmergencyAccess.objects.select_related("user", "case")[:500]
+        return Response(EmergencyAccessSerializer(rows, many=True).data)
+
+
+class EmergencyAccessOpen(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Break-the-glass: a coordinator opens a case outside their programmes, with a reason",
+        request=inline_serializer("EmergencyAccessRequest", {
+            "reference": serializers.CharField(), "reason": serializers.CharField()}),
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        case = emergency_access_grant(
+            actor=request.user, reference=str(request.data.get("reference", "")),
+            reason=str(request.data.get("reason", "")),
+        )
+        access = case.emergency_accesses.filter(user=request.user).first()
+        return Response({"case": case.pk, "reference": case.reference, "expires_at": access.expires_at},
+                        status=status.HTTP_201_CREATED)

@@ -329,7 +329,9 @@ def participant_anonymise(person: Participant) -> None:
         "given_names": "", "family_name": "", "name_in_arabic": "", "email": "", "phone": "",
         "date_of_birth": birth_band_start(person.date_of_birth),
     }
-    Participant.objects.filter(pk=person.pk).update(anonymised_at=timezone.now(), **kept)
+    Participant.objects.filter(pk=person.pk).update(
+        anonymised_at=timezone.now(), passport_number_encrypted="", passport_number_hash="", **kept
+    )
     Participant.history.filter(id=person.pk).update(**kept)
 
 

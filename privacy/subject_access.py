@@ -178,7 +178,11 @@ def _subject_data(*, participant: Participant, cases: list[Case], files: dict[st
     reads = [_read(read, case) for case in cases for read in case.reads.all()]
     return {
         "generated_at": timezone.now(),
-        "participant": _row(participant),
+        # The passport number as the person knows it, not its ciphertext and look-up hash.
+        "participant": {
+            **{key: value for key, value in _row(participant).items() if not key.startswith("passport_")},
+            "passport_number": participant.passport_number,
+        },
         "cases": [_case(case, files) for case in cases],
         "reads": reads,
         # Recipients (Art. 15(1)(c)): someone of another organisation than the one owning the case.

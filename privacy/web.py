@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cases.models import EmergencyAccess
 from cases.web.forms import errors_onto
 from cases.web.views import UNPROCESSABLE, see_other
 from documents.rendering import RTL_LANGUAGES, html_to_pdf
@@ -215,3 +216,12 @@ def register(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="processing-register.pdf"'
         return response
     return render(request, "privacy/register.html", context)
+
+
+@login_required
+def emergency(request: HttpRequest) -> HttpResponse:
+    """Every case a coordinator opened outside their programmes, and why: for the DPO."""
+    if not services.keeps_registers(request.user):
+        raise PermissionDenied
+    rows = EmergencyAccess.objects.select_related("user__organisation", "case")[:200]
+    return render(request, "privacy/emergency.html", {"accesses": rows})

@@ -12,6 +12,7 @@ from documents.models import Document
 from permits.models import PermitApplication
 from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME
 
+from ..identity_numbers import passport_number_clean
 from ..models import (
     Case,
     CaseEvent,
@@ -27,13 +28,21 @@ from ..models import (
 class ParticipantSerializer(serializers.ModelSerializer):
     nationality = CountryField(help_text="ISO 3166-1 alpha-2 code, e.g. MA.")
     preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, default="fr")
+    # Written, never listed: the case page shows it to those who work on the case.
+    passport_number = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=40,
+        help_text="Stored encrypted; letters and digits.",
+    )
 
     class Meta:
         model = Participant
         fields = [
             "id", "given_names", "family_name", "name_in_arabic", "date_of_birth",
-            "nationality", "preferred_language", "email", "phone",
+            "nationality", "preferred_language", "email", "phone", "passport_number",
         ]
+
+    def validate_passport_number(self, value: str) -> str:
+        return passport_number_clean(value)
 
     def validate_date_of_birth(self, value):
         today = timezone.localdate()

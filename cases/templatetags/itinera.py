@@ -57,6 +57,9 @@ def event_summary(event: CaseEvent) -> str:
         line = texts.get(payload.get("step"), texts["referred"]) % {"organisation": payload.get("to", "")}
         reason = payload.get("reason") or payload.get("note")
         return f"{line} ({reason})" if reason else line
+    if event.kind == CaseEvent.Kind.EMERGENCY_ACCESS:
+        return _("Opened outside the coordinator's programmes for %(hours)s hours: %(reason)s") % {
+            "hours": payload.get("hours", ""), "reason": payload.get("reason") or "—"}
     if event.kind == CaseEvent.Kind.LEGAL_BASIS:
         values = {
             "organisation": payload.get("organisation", ""), "purpose": purpose_label(payload.get("purpose")),

@@ -4,10 +4,12 @@ from collections.abc import Mapping, Sequence
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from workflow.itinerary import STATES, Phase
 
+from ..identity_numbers import passport_number_clean
 from ..legal_bases import taking_part
 from ..models import Case, FollowUp, Organisation, Participant, Programme
 from ..programmes import programmes_visible_to
@@ -66,6 +68,27 @@ class CaseFilterForm(forms.Form):
 
 class ParticipantForm(forms.ModelForm):
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    passport_number = forms.CharField(
+        label=_("Passport number"), required=False, max_length=40,
+        help_text=_("Needed for the visa; stored encrypted."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+    # What the services receive: the model's fields and the number, which the model encrypts.
+    participant_fields = (
+        "given_names", "family_name", "name_in_arabic", "date_of_birth", "nationality",
+        "preferred_language", "email", "phone", "passport_number",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["passport_number"] = self.instance.passport_number
+
+    def clean_passport_number(self) -> str:
+        try:
+            return passport_number_clean(self.cleaned_data["passport_number"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
 
     class Meta:
         model = Participant
@@ -176,4 +199,12 @@ class FollowUpForm(forms.Form):
     )
     concern = forms.CharField(
         label=_("Describe the concern"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EmergencyAccessForm(forms.Form):
+    reference = forms.CharField(label=_("Case reference"), max_length=30)
+    reason = forms.CharField(
+        label=_("Why you need it now"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The case opens for 8 hours; the reason is on the case and in the DPO's list."),
     )

@@ -36,6 +36,7 @@ from ..rules import can_view_full_case, can_work_on_case
 from .forms import (
     CaseCreateForm,
     CaseFilterForm,
+    EmergencyAccessForm,
     EvidenceForm,
     LegalBasisForm,
     NoteForm,
@@ -366,7 +367,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseCreateForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
-            participant = {field: form.cleaned_data[field] for field in ParticipantForm.Meta.fields}
+            participant = {field: form.cleaned_data[field] for field in ParticipantForm.participant_fields}
             try:
                 case = services.case_create(
                     actor=request.user,
@@ -498,3 +499,22 @@ def legal_basis_end(request: HttpRequest, pk: int, basis_id: int) -> HttpRespons
         messages.success(request, _("Withdrawn: %(organisation)s no longer sees this case.") % {
             "organisation": basis.organisation.name})
     return see_other(reverse("cases:detail", args=[case.pk]) + "#sharing")
+
+
+@login_required
+def emergency_access(request: HttpRequest) -> HttpResponse:
+    """Break-the-glass: a coordinator opens a case outside their programmes, with a reason."""
+    if request.user.role != User.Role.COORDINATOR:
+        raise PermissionDenied
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.emergency_access_grant(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            errors_onto(form, error.message_dict)
+        else:
+            messages.warning(request, _("Opened for %(hours)d hours; this access is logged.") % {
+                "hours": services.EMERGENCY_ACCESS_HOURS})
+            return see_other(reverse("cases:detail", args=[case.pk]))
+    status = UNPROCESSABLE if request.method == "POST" else 200
+    return render(request, "cases/emergency_access.html", {"form": form}, status=status)
