@@ -307,6 +307,7 @@ def test_a_coordinator_holds_the_cases_of_their_programmes_only(api, coordinator
 # --- The pages ---------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after the batch
 def test_the_retention_page_shows_the_dry_run_and_runs_only_when_confirmed(client, dpo, not_selected):
     rule(P.PROGRAMME_MANAGEMENT, Outcome.NOT_SELECTED, 0)
     client.force_login(dpo)
