@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Expression, F, FilteredRelation, Q, QuerySet
 from django.db.models.functions import ExtractYear, Substr
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from cases.models import Organisation, Programme
+from config.dates import day_format_hint, day_parse
 from permits.routes import REGIONS, ROUTE_CHOICES
 
 # ISCO-08 major groups (ILO, International Standard Classification of Occupations, 2008):
@@ -137,9 +139,11 @@ def _day(value: str, name: str, errors: dict[str, str]) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return day_parse(value)
     except ValueError:
-        errors[name] = _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value[:40]}
+        errors[name] = _("“%(value)s” is not a date (%(format)s or YYYY-MM-DD).") % {
+            "value": value[:40], "format": day_format_hint(),
+        }
         return None
 
 
@@ -181,7 +185,7 @@ def query_parse(params: Mapping[str, str], *, extra: tuple[str, ...] = ()) -> An
     date_to = _day(str(params.get("to", "")).strip(), "to", errors)
     if date_from and date_to and date_to < date_from:
         errors["to"] = _("The period ends (%(to)s) before it starts (%(from)s).") % {
-            "to": date_to.isoformat(), "from": date_from.isoformat(),
+            "to": date_format(date_to), "from": date_format(date_from),
         }
     if errors:
         raise ValidationError(errors)

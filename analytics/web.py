@@ -90,6 +90,10 @@ def framework(request: HttpRequest) -> HttpResponse:
     export_query = request.GET.copy()
     for name in ("group_by", *PAGE_PARAMETERS):
         export_query.pop(name, None)
+    # The report's link carries ISO days, whatever language they were typed in.
+    for name, day in (("from", query.date_from), ("to", query.date_to)):
+        if day:
+            export_query[name] = day.isoformat()
     return render(
         request,
         "analytics/framework.html",

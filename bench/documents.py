@@ -598,7 +598,7 @@ def case_fresh(programme, actor, stage: str, number: int):
     case = case_create(
         actor=actor, programme=programme, cohort=programme.cohorts[0] if programme.cohorts else "",
         participant={
-            "given_names": "Bench", "family_name": f"Participant {number}",
+            "given_names": "Bench", "family_name": "Participant",  # a name has no digits
             "date_of_birth": dt.date(1995, 1 + number % 12, 1 + number % 27),
             "nationality": "MA", "preferred_language": ("fr", "ar", "nl", "en")[number % 4],
             "email": f"bench.{number}@bench.example.net", "phone": f"+212 6{number:03d} 00 00",

@@ -174,8 +174,10 @@ def sample_input(spec: TransitionSpec, case: Case) -> dict[str, Any]:
         "employer_name": "Atlas Web Services SARL",
         "job_title": "Junior Java developer",
         "city": {"accept_belgian_offer": "Gent", "accept_home_offer": "Casablanca"}.get(spec.name, "Vilnius"),
-        # Within 4.5 months, so a Flemish first application may be filed today.
-        "contract_start": today + dt.timedelta(days=90),
+        # Today: the walk closes cases as employed today, which a contract starting later
+        # would make implausible (``guards.contract_started``); a Flemish first application
+        # may be filed from 4.5 months before the start, so today as well.
+        "contract_start": today,
         "accepted_on": today,
         "employer": employer.pk if employer else None,
         "isco_code": "2512",

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from . import events
 from .access import ACCESS_BY_ROLE
 from .evidence import EvidenceRefused, evidence_inspect
-from .models import Case, CaseEvent, LegalBasis, Organisation, Programme, User
+from .models import Case, LegalBasis, Organisation, Programme, User
 from .purposes import BASES_NEEDING_EVIDENCE, Basis, ProcessingPurpose
 from .rules import can_view_case, can_work_on_case
 
@@ -78,11 +79,7 @@ def legal_bases_visible(*, user: User, case: Case):
 
 
 def _event(basis: LegalBasis, actor: User, action: str) -> None:
-    CaseEvent.objects.create(
-        case=basis.case, kind=CaseEvent.Kind.LEGAL_BASIS, actor=actor,
-        payload={"action": action, "organisation": basis.organisation.name, "purpose": basis.purpose,
-                 "basis": basis.basis, "basis_id": basis.pk},
-    )
+    events.legal_basis_changed(basis=basis, actor=actor, action=action)
 
 
 @transaction.atomic

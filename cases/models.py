@@ -98,6 +98,11 @@ class User(AbstractUser):
         _("language"), max_length=5, choices=settings.LANGUAGES, default="en",
         help_text=_("Language of the interface and of staff documents."),
     )
+    # The morning e-mail of what falls due or is late for the user (``cases.reminders``).
+    daily_digest = models.BooleanField(
+        _("daily digest by e-mail"), default=True,
+        help_text=_("Each morning, an e-mail of the checklist items and follow-ups due or late for you."),
+    )
 
     @property
     def is_coordinator(self) -> bool:
@@ -226,6 +231,11 @@ class ProgrammePartner(models.Model):
         return f"{self.organisation} ({User.Role(self.role).label})"
 
 
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    NONE = "none", _("No reminders")
+
+
 class Participant(models.Model):
     given_names = models.CharField(_("given names"), max_length=150)
     family_name = models.CharField(_("family name"), max_length=150)
@@ -237,6 +247,10 @@ class Participant(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # How deadline reminders reach the person (``cases.messaging``); SMS is the next channel.
+    reminder_channel = models.CharField(
+        _("reminders by"), max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
     # The passport number, needed for the visa: only encrypted, with a keyed hash to find it by
     # (``cases.identity_numbers``); read and written through ``passport_number``.
     passport_number_encrypted = models.TextField(blank=True, editable=False)
@@ -409,6 +423,16 @@ class Case(models.Model):
         return self.checklist_items.filter(entry_event_id=self.current_entry_id)
 
 
+def days_in_stage(entered_at: dt.datetime) -> int:
+    """Whole days since a case entered its stage, counted in local dates."""
+    return (timezone.localdate() - timezone.localdate(entered_at)).days
+
+
+def case_overdue(earliest_open_due: dt.date | None) -> bool:
+    """Whether a case with this ``Case.earliest_open_due`` has an item past its due date."""
+    return earliest_open_due is not None and earliest_open_due < timezone.localdate()
+
+
 class JobOffer(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="job_offers")
     country = CountryField(_("country"))
@@ -487,6 +511,8 @@ class CaseEvent(models.Model):
         EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
         LEGAL_HOLD = "legal_hold", _("Legal hold")
         DATA_ERASED = "data_erased", _("Personal data erased")
+        REMINDER_SENT = "reminder_sent", _("Reminder sent")
+        EVIDENCE = "evidence", _("Evidence attached")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -743,21 +769,48 @@ class FollowUp(models.Model):
 
 
 class Notification(models.Model):
-    """Something a user should act on, shown in the app (and sent by e-mail)."""
+    """Something a user should act on, shown in the app (and sent by e-mail).
+
+    Stored as a kind and its parameters, so that it reads in the language of whoever reads
+    it (``cases.notifications``); ``text`` holds only notifications written before kinds.
+    Handled (``read_at``) once the user says so.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
-    text = models.TextField(_("text"))
+    kind = models.CharField(_("kind"), max_length=30, blank=True)
+    params = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    text = models.TextField(_("text"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unhandled")]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return f"{self.kind or 'text'} {self.case_id}"
+
+    @property
+    def message(self) -> str:
+        """The notification in the active language (the reader's)."""
+        from .notifications import notification_text
+
+        return notification_text(self)
+
+
+class SentReminder(models.Model):
+    """A reminder that went out: its key is claimed in the transaction that sends it, so a
+    reminder goes once however many workers run (``cases.reminders``). Holds no personal data."""
+
+    key = models.CharField(max_length=120, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Referral(models.Model):

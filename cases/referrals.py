@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from workflow.itinerary import PHASE_BY_NAME
 
-from .models import Case, CaseEvent, Organisation, Referral, User
+from . import events
+from .models import Case, Organisation, Referral, User
 from .rules import can_work_on_case
 
 
@@ -84,19 +85,7 @@ def referral_decide(*, referral: Referral, actor: User, accept: bool, reason: st
 
 
 def _event(referral: Referral, actor: User, step: str) -> None:
-    CaseEvent.objects.create(
-        case_id=referral.case_id,
-        kind=CaseEvent.Kind.REFERRAL,
-        actor=actor,
-        payload={
-            "step": step,
-            "referral": referral.pk,
-            "to": referral.to_organisation.name,
-            "phase": referral.phase,
-            "note": referral.note if step == "referred" else "",
-            "reason": referral.reason,
-        },
-    )
+    events.referral_step(referral=referral, actor=actor, step=step)
 
 
 def referrals_waiting_for(user: User) -> QuerySet[Referral]:

@@ -39,6 +39,10 @@ from .models import Case, CaseEvent, CaseRead, ChecklistItem, LoginEvent, Organi
 # --- Filters ------------------------------------------------------------------------------------
 
 
+# The filters ``filter_cases`` takes: the dashboard's, and the case list API's beside its own.
+CASE_FILTERS = ("programme", "cohort", "organisation", "track")
+
+
 def filter_cases(
     *,
     cases: QuerySet[Case],
@@ -46,14 +50,17 @@ def filter_cases(
     cohort: str = "",
     organisation: str | int = "",
     track: str = "",
+    known_in: QuerySet[Case] | None = None,
 ) -> QuerySet[Case]:
     """Narrow ``cases`` by programme code, cohort, owning organisation id and track.
 
     An empty value means "all". A value that names nothing raises ``ValidationError``
-    keyed by the filter's name, so the API answers 400 and says which filter is wrong.
+    keyed by the filter's name, so the API answers 400 and says which filter is wrong. A
+    cohort is known if a case of ``known_in`` (default: ``cases``) has it: ``cases`` may
+    already be narrowed by a search.
     """
     errors: dict[str, str] = {}
-    visible = cases
+    visible = cases if known_in is None else known_in
     programme, cohort, track = programme.strip(), cohort.strip(), track.strip()
     organisation = str(organisation).strip()
     if programme:
@@ -394,6 +401,22 @@ def cohort_funnel(*, cases: QuerySet[Case], today: dt.date) -> CohortFunnel:
             count = counts[step]
         steps.append({"step": step, "label": str(label), "count": count})
     return {"steps": steps, "placed_home": counts["placed_home"], "placed_home_label": str(PLACED_HOME_LABEL)}
+
+
+def percent(part: int, whole: int) -> int | None:
+    """``part`` in per cent of ``whole``, halves rounded up as people do (12.5 → 13)."""
+    return int(100 * part / whole + 0.5) if whole else None
+
+
+def funnel_conversions(steps: list[FunnelStep]) -> list[dict]:
+    """Each step with ``conversion``: its count in per cent of the step before, rounded
+    (None for the first step, or after a step nobody reached)."""
+    rows, previous = [], None
+    for step in steps:
+        conversion = percent(step["count"], previous) if previous is not None else None
+        rows.append({**step, "conversion": conversion})
+        previous = step["count"]
+    return rows
 
 
 # --- Audit trail -------------------------------------------------------------------------------

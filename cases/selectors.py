@@ -12,11 +12,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document
+from permits.models import PermitApplication
 from workflow.checklists import item_spec
 from workflow.itinerary import STATES, Phase
 
 from .access import access_for
-from .models import Case, CaseEvent, ChecklistItem, Participant, User
+from .models import Case, CaseEvent, ChecklistItem, JobOffer, Participant, User
 from .search import search_filter
 
 MENTORING_STAGES = tuple(s.name for s in STATES if s.phase == Phase.EMPLOYMENT)
@@ -79,7 +80,9 @@ def case_list(
 
     ``search`` that no one would type (see ``cases.search.search_words``) raises
     ``ValidationError``."""
-    cases = cases_visible_to(user).select_related("participant", "programme", "owner_organisation")
+    cases = cases_visible_to(user).select_related(
+        "participant", "programme", "owner_organisation", "caseworker", "mentor", "employer"
+    )
     if stage:
         cases = cases.filter(stage=stage)
     if phase:
@@ -179,9 +182,22 @@ def my_follow_ups(*, user: User, start: int = 0, limit: int = MY_WORK_PAGE) -> l
 DUE_SOON = dt.timedelta(days=7)
 
 
+def _my_part(items: QuerySet[ChecklistItem], user: User) -> QuerySet[ChecklistItem]:
+    """A caseworker's part of ``items``: theirs and what participants and employers owe on the
+    cases assigned to them, and the caseworkers' items of cases nobody is assigned to yet
+    (someone must take those up). Mentors' items are the mentors' to see; other roles see
+    only their own part already (``checklist_items_visible_to``)."""
+    if user.role != User.Role.CASEWORKER:
+        return items
+    return items.filter(
+        Q(case__caseworker=user, responsible__in=[User.Role.CASEWORKER, "participant", User.Role.EMPLOYER])
+        | Q(case__caseworker__isnull=True, responsible=User.Role.CASEWORKER)
+    )
+
+
 def my_checklist_items(*, user: User) -> QuerySet[ChecklistItem]:
     """Open items of the stages cases are in now, overdue or due within a week, that fall
-    to ``user``; the earliest due first."""
+    to ``user``; grouped by case, the case with the earliest due first."""
     soon = timezone.localdate() + DUE_SOON
     items = checklist_items_visible_to(user).filter(
         # The case's earliest open due date narrows the search to cases with something due.
@@ -191,14 +207,66 @@ def my_checklist_items(*, user: User) -> QuerySet[ChecklistItem]:
         due_date__lte=soon,
         entry_event_id=F("case__current_entry_id"),
     )
+    return (
+        _my_part(items, user)
+        .select_related("case__participant")
+        .order_by("case__earliest_open_due", "case_id", "due_date", "id")
+    )
+
+
+# Roles whose undated items My work lists: those who do the items themselves. A
+# coordinator's or a DPO's view of every case's undated items would never empty.
+NO_UNDATED_ITEMS = {User.Role.COORDINATOR, User.Role.PLATFORM_ADMIN, User.Role.DPO}
+
+
+def my_undated_items(*, user: User) -> QuerySet[ChecklistItem]:
+    """Open items with no due date of the stages cases are in now that are ``user``'s own to
+    do (a caseworker's on the cases assigned to them, a mentor's on their participants', an
+    employer's or partner's on their part of the cases), by participant."""
+    if user.role in NO_UNDATED_ITEMS or not user.role:
+        return ChecklistItem.objects.none()
+    items = checklist_items_visible_to(user).filter(
+        done=False, due_date__isnull=True, entry_event_id=F("case__current_entry_id")
+    )
     if user.role == User.Role.CASEWORKER:
-        # Their role's items, and what participants and employers owe on their own cases;
-        # mentors' items are the mentors' to see.
-        items = items.filter(
-            Q(responsible=User.Role.CASEWORKER)
-            | Q(case__caseworker=user, responsible__in=["participant", User.Role.EMPLOYER])
-        )
-    return items.select_related("case__participant").order_by("due_date", "id")
+        items = items.filter(case__caseworker=user, responsible=User.Role.CASEWORKER)
+    elif user.role == User.Role.MENTOR:
+        items = items.filter(responsible=User.Role.MENTOR)
+    return items.select_related("case__participant").order_by(
+        "case__participant__family_name", "case_id", "id"
+    )
+
+
+@dataclass(frozen=True)
+class EmployerCaseSummary:
+    """What an employer contact needs of one of its participants on one line."""
+
+    case: Case
+    offer: JobOffer | None
+    permit: PermitApplication | None
+
+
+EMPLOYER_FIRST_SCREEN = 50
+
+
+def employer_case_summaries(*, user: User) -> list[EmployerCaseSummary]:
+    """The employer's participants now (``cases_visible_to``): the accepted offer, the latest
+    permit application, the expected arrival and whom to call; the earliest start first."""
+    if user.role != User.Role.EMPLOYER:
+        return []
+    cases = list(
+        cases_visible_to(user)
+        .select_related("participant", "caseworker")
+        .order_by("planned_travel_date", "id")[:EMPLOYER_FIRST_SCREEN]
+    )
+    offers: dict[int, JobOffer] = {}
+    mine = JobOffer.objects.filter(case__in=cases, employer_id=user.organisation_id)
+    for offer in mine.order_by("accepted_on"):
+        offers[offer.case_id] = offer  # the latest accepted
+    permits: dict[int, PermitApplication] = {}
+    for permit in PermitApplication.objects.filter(case__in=cases).order_by("submitted_on", "id"):
+        permits[permit.case_id] = permit
+    return [EmployerCaseSummary(case, offers.get(case.pk), permits.get(case.pk)) for case in cases]
 
 
 # --- What changed ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +14,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from workflow.itinerary import INITIAL_STAGE, MENTOR_PHASES, Phase
-from workflow.services import case_open_due_refresh, stage_enter
+from workflow.guards import minimum_age_problem
+from workflow.itinerary import MENTOR_PHASES, Phase
+from workflow.services import case_open_due_refresh, checklist_autotick, stage_enter
 
+from . import events
 from .access import access_for, opens_cases
 from .evidence import evidence_inspect
 from .identity_numbers import cipher, under_current_key
@@ -33,16 +36,61 @@ from .models import (
     Programme,
     User,
 )
+from .notifications import high_concern_notifications, notification_text
 from .rules import can_view_case, can_work_on_case
 from .search import case_search_text, participant_search_refresh
 
+# What may stand between the letters of a name: "Ben-Ali", "O'Neill", "El Ghazi".
+NAME_SEPARATORS = frozenset(" -'’")
 
-def participant_validate(*, date_of_birth: dt.date) -> None:
+
+def participant_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a person's name, or None.
+
+    Letters of any script pass (Latin, Arabic), with their accents and vowel marks, which
+    may come as separate combining characters; digits, symbols and markup do not.
+    """
+    stray = "".join(dict.fromkeys(
+        char for char in name
+        if not (char.isalpha() or unicodedata.category(char).startswith("M") or char in NAME_SEPARATORS)
+    ))
+    if stray:
+        return _("A name has only letters, spaces, hyphens and apostrophes: remove “%(characters)s”.") % {
+            "characters": stray
+        }
+    if name and not any(char.isalpha() for char in name):
+        return _("A name needs at least one letter.")
+    return None
+
+
+def participant_validate(
+    *,
+    date_of_birth: dt.date | None = None,
+    given_names: str | None = None,
+    family_name: str | None = None,
+    programme: Programme | None = None,
+) -> None:
+    """Refuse implausible details of a person, every problem on its field.
+
+    Checks what is given; with ``programme`` (the one the person is to join), its minimum
+    age too, by the same rule as the screening guard.
+    """
+    problems: dict[str, str] = {}
     today = timezone.localdate()
-    if date_of_birth > today:
-        raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
-    if date_of_birth.year < today.year - 120:
-        raise ValidationError({"date_of_birth": _("The date of birth is too far in the past.")})
+    if date_of_birth is not None:
+        if date_of_birth > today:
+            problems["date_of_birth"] = _("The date of birth is in the future.")
+        elif date_of_birth.year < today.year - 120:
+            problems["date_of_birth"] = _("The date of birth is too far in the past.")
+        elif programme is not None:
+            person = Participant(date_of_birth=date_of_birth)
+            if too_young := minimum_age_problem(programme=programme, participant=person):
+                problems["date_of_birth"] = too_young
+    for field, name in (("given_names", given_names), ("family_name", family_name)):
+        if name is not None and (problem := participant_name_problem(name)):
+            problems[field] = problem
+    if problems:
+        raise ValidationError(problems)
 
 
 @transaction.atomic
@@ -69,7 +117,10 @@ def case_create(
         raise ValidationError(_("The case needs an owning organisation."))
     if not actor.is_coordinator and owner.pk != actor.organisation_id:
         raise PermissionDenied(_("Caseworkers open cases for their own organisation only."))
-    participant_validate(date_of_birth=participant["date_of_birth"])
+    participant_validate(
+        date_of_birth=participant["date_of_birth"], given_names=participant.get("given_names", ""),
+        family_name=participant.get("family_name", ""), programme=programme,
+    )
     if cohort and programme.cohorts and cohort not in programme.cohorts:
         raise ValidationError({"cohort": _("Choose one of the programme's cohorts: %(cohorts)s.") % {
             "cohorts": ", ".join(programme.cohorts)
@@ -95,10 +146,8 @@ def case_create(
     # The reference carries the database id, so it is unique without a counter to lock.
     case.reference = f"{programme.code.upper()}-{case.opened_at:%Y}-{case.pk:05d}"
     case.search_text = case_search_text(case)
-    event = CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.CREATED, actor=actor, to_stage=INITIAL_STAGE,
-        created_at=case.opened_at,
-        payload={"outside_origin_confirmed": nationality} if outside_origin else {},
+    event = events.case_opened(
+        case=case, actor=actor, outside_origin_nationality=nationality if outside_origin else ""
     )
     stage_enter(case=case, event=event, actor=actor)
     legal_bases_declare(case=case)
@@ -129,12 +178,7 @@ def checklist_item_set_done(
         item.note = note
     item.save()
     if changed:
-        CaseEvent.objects.create(
-            case=item.case,
-            kind=CaseEvent.Kind.CHECKLIST_TICKED if done else CaseEvent.Kind.CHECKLIST_UNTICKED,
-            actor=actor,
-            payload={"item": item.code, "label": item.label, "stage": item.stage, "note": item.note},
-        )
+        events.checklist_item_changed(item=item, actor=actor, done=done)
         if item.entry_event_id == item.case.current_entry_id:
             case_open_due_refresh(case=item.case)
     return item
@@ -147,9 +191,7 @@ def case_note_add(*, case: Case, actor: User, text: str) -> CaseEvent:
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("A note cannot be empty.")})
-    return CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.NOTE, actor=actor, payload={"text": text}
-    )
+    return events.note_added(case=case, actor=actor, text=text)
 
 
 def case_reads_log(*, case_ids: list[int], user: User, kind: str) -> None:
@@ -195,14 +237,8 @@ def case_assign(*, case: Case, actor: User, role: str, user: User | None) -> Cas
         return case
     setattr(case, role, user)
     case.save(update_fields=[role])
-    CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.ASSIGNMENT, actor=actor,
-        payload={
-            "role": role,
-            "from": previous.username if previous else None,
-            "to": user.username if user else None,
-        },
-    )
+    events.person_assigned(case=case, actor=actor, role=role, previous=previous, user=user)
+    checklist_autotick(case=case, actor=actor)  # "Mentor assigned" is done now
     return case
 
 
@@ -237,15 +273,10 @@ def follow_up_log(*, case: Case, mentor: User, data: dict[str, Any]) -> FollowUp
         topics=sorted(set(data["topics"])), notes=data.get("notes", ""),
         concern_severity=data.get("concern_severity", ""), concern=data.get("concern", ""),
     )
-    CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.FOLLOW_UP, actor=mentor,
-        payload={
-            "date": follow_up.date, "channel": follow_up.channel, "topics": follow_up.topics,
-            "concern_severity": follow_up.concern_severity,
-        },
-    )
+    events.follow_up_logged(follow_up=follow_up, mentor=mentor)
     if plan := getattr(case, "mentoring_plan", None):
         plan.save()  # the next follow-up is due from this one (``MentoringPlan.save``)
+    checklist_autotick(case=case, actor=mentor)  # "First follow-up meeting held"
     if follow_up.concern_severity == FollowUp.Severity.HIGH:
         concern_notify(follow_up=follow_up)
     return follow_up
@@ -264,22 +295,16 @@ def concern_notify(*, follow_up: FollowUp) -> list[Notification]:
             role=User.Role.CASEWORKER, organisation_id=case.owner_organisation_id, is_active=True
         )
     )
-    def concern_text(user: User) -> str:
-        with translation.override(user.language):
-            return _("High concern raised by the mentor of %(name)s (%(reference)s): %(concern)s") % {
-                "name": case.participant.full_name, "reference": case.reference,
-                "concern": follow_up.concern,
-            }
-
     notifications = Notification.objects.bulk_create(
-        Notification(user=user, case=case, text=concern_text(user)) for user in recipients
+        high_concern_notifications(case=case, recipients=recipients, concern=follow_up.concern)
     )
-    for user in recipients:
+    for notification in notifications:
+        user = notification.user
         if not user.email:
             continue
         with translation.override(user.language):
             subject = _("Itinera: high concern for %(reference)s") % {"reference": case.reference}
-        body = concern_text(user)
+            body = notification_text(notification)
         # Sent once the follow-up is safely stored, never for a rolled-back one.
         transaction.on_commit(
             lambda subject=subject, body=body, to=user.email: send_mail(
@@ -289,13 +314,12 @@ def concern_notify(*, follow_up: FollowUp) -> list[Notification]:
     return notifications
 
 
-def notification_mark_read(*, notification: Notification, user: User) -> Notification:
-    if notification.user_id != user.pk:
-        raise PermissionDenied(_("This is not your notification."))
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-    return notification
+def daily_digest_choose(*, user: User, wanted: bool) -> User:
+    """Whether the user gets the morning e-mail of what is due or late for them."""
+    if user.daily_digest != wanted:
+        user.daily_digest = wanted
+        user.save(update_fields=["daily_digest"])
+    return user
 
 
 # --- Importing staff ----------------------------------------------------------------------------
@@ -372,8 +396,9 @@ def participant_update(*, participant: Participant, actor: User, data: dict[str,
         raise PermissionDenied(_("You may not edit this participant."))
     if participant.anonymised_at:
         raise ValidationError(_("This participant was anonymised under the retention rules."))
-    if "date_of_birth" in data:
-        participant_validate(date_of_birth=data["date_of_birth"])
+    participant_validate(**{
+        field: data[field] for field in ("date_of_birth", "given_names", "family_name") if field in data
+    })
     for field, value in data.items():
         setattr(participant, field, value)
     # Who made the correction, whichever way it came (the history otherwise knows only web requests).
@@ -384,10 +409,13 @@ def participant_update(*, participant: Participant, actor: User, data: dict[str,
 
 
 @transaction.atomic
-def checklist_item_attach_evidence(*, item: ChecklistItem, actor: User, upload) -> ChecklistItem:
+def checklist_item_attach_evidence(
+    *, item: ChecklistItem, actor: User, upload, mark_done: bool = False
+) -> ChecklistItem:
     """Attach a scan or file as proof: a plain PDF, or a JPEG or PNG re-encoded without
     its metadata, at most 5 MB (``cases.evidence``). A replaced file is deleted once the
-    new one is stored, and the replacement is an event.
+    new one is stored, and the replacement is an event. With ``mark_done`` (what the upload
+    form offers) the item is ticked too.
 
     Raises ``EvidenceRefused`` (with its HTTP status) for a file that may not be stored.
     """
@@ -399,17 +427,13 @@ def checklist_item_attach_evidence(*, item: ChecklistItem, actor: User, upload) 
     clean = evidence_inspect(upload)
     replaced = item.evidence.name if item.evidence else ""
     item.evidence.save(f"{item.code}{clean.extension}", ContentFile(clean.content), save=True)
-    CaseEvent.objects.create(
-        case=item.case, kind=CaseEvent.Kind.NOTE, actor=actor,
-        payload={
-            "evidence": True, "item": item.code, "stage": item.stage, "label": item.label,
-            "replaced": bool(replaced),
-        },
-    )
+    events.evidence_attached(item=item, actor=actor, replaced=bool(replaced))
     if replaced and replaced != item.evidence.name:
         storage = item.evidence.storage
         # Only once the new file's row is committed: a rollback keeps the old one.
         transaction.on_commit(lambda: storage.delete(replaced))
+    if mark_done and not item.done:
+        return checklist_item_set_done(item=item, actor=actor, done=True)
     return item
 
 
@@ -456,8 +480,7 @@ def emergency_access_grant(*, actor: User, reference: str, reason: str) -> Case:
         user=actor, case=case, reason=reason.strip(), granted_at=now,
         expires_at=now + dt.timedelta(hours=EMERGENCY_ACCESS_HOURS),
     )
-    CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.EMERGENCY_ACCESS, actor=actor, created_at=now,
-        payload={"reason": reason.strip(), "hours": EMERGENCY_ACCESS_HOURS},
+    events.emergency_access_opened(
+        case=case, actor=actor, reason=reason.strip(), hours=EMERGENCY_ACCESS_HOURS, at=now
     )
     return case

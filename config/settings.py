@@ -141,6 +141,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # {% load dates %}: date fields written in templates, typed in the page's language.
+            "libraries": {"dates": "config.dates"},
         },
     },
 ]
@@ -206,6 +208,8 @@ LOCALE_PATHS = [
 TIME_ZONE = os.environ.get("ITINERA_TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True
+# Day-first dates in every language (British English, Arabic without American fallbacks).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Files --------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -262,6 +266,20 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "itinera@localhost")
+
+# Where links in e-mails point (the address people open the app at).
+ITINERA_BASE_URL = os.environ.get("ITINERA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Reminders (cases.reminders, run by the scheduler) -------------------------------
+ITINERA_REMINDERS = {
+    # Local hour from which each user's daily digest goes out.
+    "digest_hour": int(os.environ.get("ITINERA_DIGEST_HOUR", "7")),
+    # Days before a participant's deadline on which they are reminded: with the commune's
+    # 8 days from arrival, 3 and 0 are day 5 and day 8.
+    "deadline_days_before": (3, 0),
+    # Days before the last day to appeal a refusal.
+    "appeal_days_before": (7, 2),
+}
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -44,6 +44,11 @@ class WorkApp(RoleApplication):
     roles = roles_in_area("work")
     menu_links = (("work:index", _("My work"), "assignment_turned_in", frozenset()),)
     index_path = path("", views.home, name="index")
+    notification_path = path(
+        "notifications/<int:notification_id>/handled/", views.notification_handled,
+        name="notification_handled",
+    )
+    digest_path = path("daily-digest/", views.daily_digest_choose, name="daily_digest")
 
 
 COORDINATORS_ONLY = frozenset({User.Role.COORDINATOR})

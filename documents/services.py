@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import logging
 import tempfile
 import zipfile
@@ -143,6 +145,11 @@ def _document_finish(document_id: int, *, pdf: bytes | None = None, error: str =
             document.error = ""
         document.rendered_at = timezone.now()
         document.save()
+        if document.status == Document.Status.READY:
+            from workflow.services import checklist_autotick  # workflow asks this module for documents
+
+            # An item the document finishes (a reintegration plan drafted) ticks itself.
+            checklist_autotick(case=document.case, actor=None)
         return document
 
 
@@ -208,6 +215,29 @@ def export_entry_name(document: Document) -> str:
     return f"{document.case.reference}/{document_filename(document)}"
 
 
+# What the ZIP holds, one row per file: a recipient checks it is complete and unaltered.
+EXPORT_MANIFEST = "manifest.csv"
+EXPORT_MANIFEST_COLUMNS = (
+    "file", "case_reference", "kind", "title", "language", "version", "rendered_at", "size", "sha256"
+)
+
+
+def export_manifest(documents: list[Document]) -> str:
+    from cases.api.csv import neutralise  # titles carry names: no formula reaches a spreadsheet
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_MANIFEST_COLUMNS)
+    for document in documents:
+        writer.writerow([
+            export_entry_name(document), document.case.reference, document.kind,
+            neutralise(document.title), document.language, document.version,
+            timezone.localtime(document.rendered_at).isoformat() if document.rendered_at else "",
+            document.size or "", document.sha256,
+        ])
+    return out.getvalue()
+
+
 def document_export_request(*, actor: User, filters: Mapping[str, Any]) -> DocumentExport:
     """Ask the worker for a ZIP of the ready documents matching ``filters`` (coordinators)."""
     from workflow.itinerary import STATE_BY_NAME, Phase
@@ -253,6 +283,7 @@ def document_export_build(*, export_id: int) -> DocumentExport | None:
                         archive.writestr(export_entry_name(document), pdf.read())
                     if done % EXPORT_PROGRESS_EVERY == 0:
                         DocumentExport.objects.filter(pk=export_id).update(done=done)
+                archive.writestr(EXPORT_MANIFEST, export_manifest(documents))
             archive_file.seek(0)
             with transaction.atomic():
                 export = DocumentExport.objects.select_for_update().get(pk=export_id)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from cases.reminders import reminders_send
 from privacy.retention import retention_apply_scheduled
 
 from . import reclaim
@@ -42,6 +43,9 @@ JOBS: tuple[Job, ...] = (
     ),
     # Erases and anonymises what the retention rules say is due (legal holds excepted).
     Job("apply_retention", dt.timedelta(days=1), retention_apply_scheduled),
+    # Digests and participants' deadline reminders; each is sent once (``cases.reminders``),
+    # so running hourly only lets the digest go out from its hour and catches up after a stop.
+    Job("send_reminders", dt.timedelta(hours=1), reminders_send),
 )
 
 

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.dates import DayInput, day_format_hint, day_parse
+
 from . import selectors, services
 from .eligibility import salary_problem
 from .models import LegalParameter, RuleVersion
@@ -43,7 +45,7 @@ def coordinator_only(request: HttpRequest) -> None:
 
 def _day(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        return day_parse(value) if value else None
     except ValueError:
         return None
 
@@ -54,7 +56,7 @@ def rules_in_force(request: HttpRequest) -> HttpResponse:
     on = _day(request.GET.get("on", "").strip())
     status = 200
     if request.GET.get("on") and on is None:
-        messages.error(request, _("Give the date as YYYY-MM-DD."))
+        messages.error(request, _("Give the date as %(format)s.") % {"format": day_format_hint()})
         status = UNPROCESSABLE
     on = on or timezone.localdate()
     region = request.GET.get("region", "")
@@ -93,8 +95,8 @@ class RuleVersionForm(forms.ModelForm):
         model = RuleVersion
         fields = FORM_FIELDS
         widgets = {
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_to": forms.DateInput(attrs={"type": "date"}),
+            "valid_from": DayInput(),
+            "valid_to": DayInput(),
             "note": forms.Textarea(attrs={"rows": 2}),
             "conflict_note": forms.Textarea(attrs={"rows": 2}),
         }

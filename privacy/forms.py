@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Programme
 from cases.purposes import ProcessingPurpose
+from config.dates import DayInput
 
 from .models import LegalHold, Outcome, RightsRequest
 from .retention import ERASABLE_PURPOSES
@@ -33,10 +34,10 @@ class LegalHoldForm(forms.Form):
     case = forms.CharField(label=_("Case reference"), max_length=30)
     kind = forms.ChoiceField(label=_("Kind"), choices=LegalHold.Kind.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    until = forms.DateField(label=_("Held until"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Held until"), widget=DayInput())
 
 
 class RightsRequestForm(forms.Form):
     case = forms.CharField(label=_("Reference of one of the person's cases"), max_length=30)
     kind = forms.ChoiceField(label=_("Request"), choices=RightsRequest.Kind.choices)
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("Received on"), widget=DayInput())

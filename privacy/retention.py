@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import events
 from cases.models import Case, CaseEvent, ChecklistItem, FollowUp, Notification, Participant, Referral, User
 from cases.purposes import ProcessingPurpose
 from cases.search import case_search_text
@@ -267,15 +268,9 @@ def case_erase(*, due: Due, run: RetentionRun, today: dt.date) -> bool:
     CaseErasure.objects.bulk_create(
         [CaseErasure(case=case, purpose=purpose, rule=rule, run=run) for purpose, rule in purposes]
     )
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.DATA_ERASED,
-        payload={
-            "purposes": [purpose for purpose, _rule in purposes],
-            "anonymised": due.anonymise,
-            "rules": sorted({rule.pk for _purpose, rule in purposes}),
-            "run": run.pk,
-        },
+    events.data_erased(
+        case=case, purposes=[purpose for purpose, _rule in purposes], anonymised=due.anonymise,
+        rules=sorted({rule.pk for _purpose, rule in purposes}), run=run.pk,
     )
     _files_release(files)
     return True

@@ -16,7 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cases.models import Case, CaseEvent, Participant, Programme, User
+from cases import events
+from cases.models import Case, Participant, Programme, User
 from cases.purposes import ProcessingPurpose
 from cases.selectors import cases_visible_to
 from permits.periods import add_months
@@ -137,10 +138,7 @@ def legal_hold_place(*, actor: User, case: Case, kind: str, reason: str, until: 
         raise ValidationError(errors)
     Case.objects.select_for_update().filter(pk=case.pk).first()
     hold = LegalHold.objects.create(case=case, kind=kind, reason=reason.strip(), until=until, placed_by=actor)
-    CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.LEGAL_HOLD, actor=actor,
-        payload={"hold": hold.pk, "action": "placed", "hold_kind": kind, "until": until},
-    )
+    events.legal_hold_changed(hold=hold, actor=actor, action="placed")
     return hold
 
 
@@ -154,10 +152,7 @@ def legal_hold_lift(*, actor: User, hold: LegalHold) -> LegalHold:
         raise ValidationError({"hold": [_("This hold was already lifted.")]})
     hold.lifted_at, hold.lifted_by = timezone.now(), actor
     hold.save(update_fields=["lifted_at", "lifted_by"])
-    CaseEvent.objects.create(
-        case=hold.case, kind=CaseEvent.Kind.LEGAL_HOLD, actor=actor,
-        payload={"hold": hold.pk, "action": "lifted", "hold_kind": hold.kind, "until": hold.until},
-    )
+    events.legal_hold_changed(hold=hold, actor=actor, action="lifted")
     return hold
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from itertools import islice
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from cases.models import EmergencyAccess
 from cases.web.forms import errors_onto
 from cases.web.views import UNPROCESSABLE, see_other
+from config.dates import day_parse
 from documents.rendering import RTL_LANGUAGES, html_to_pdf
 
 from . import services
@@ -150,7 +150,7 @@ def _request_action(request: HttpRequest) -> None:
     if request.POST.get("action") == "extend":
         informed = request.POST.get("informed_on", "")
         try:
-            informed_on = dt.date.fromisoformat(informed) if informed else None
+            informed_on = day_parse(informed) if informed else None
         except ValueError:
             raise ValidationError(_("Give the day the person was told as a date.")) from None
         services.rights_request_extend(actor=request.user, request=rights_request, informed_on=informed_on)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import zipfile
@@ -151,10 +152,17 @@ def test_a_coordinator_exports_a_cohort_as_one_zip(make_case, coordinator, casew
     status = api.get(f"/api/document-exports/{export.pk}/").json()
     assert (status["status"], status["progress"], status["total"]) == ("ready", 100, 2)
     body = b"".join(api.get(status["download_url"]).streaming_content)
-    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    names = [n for n in archive.namelist() if n != "manifest.csv"]
     assert len(set(names)) == len(names) == 2
     assert all(n.startswith(in_cohort.reference + "/") for n in names)
     assert not any(other.reference in n for n in names)
+    # The manifest lists each file with the hash a recipient checks it against.
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert sorted(row["file"] for row in manifest) == sorted(names)
+    for row in manifest:
+        assert row["case_reference"] == in_cohort.reference
+        assert row["sha256"] == hashlib.sha256(archive.read(row["file"])).hexdigest()
     assert CaseRead.objects.filter(kind="export", case=in_cohort, user=coordinator).exists()
 
 

@@ -85,7 +85,7 @@ def test_a_pdf_is_attached_and_served_to_the_caseworker(client, caseworker, item
     assert response.status_code == 303
     item.refresh_from_db()
     assert item.evidence.name.endswith(".pdf")
-    assert CaseEvent.objects.filter(case=item.case, kind="note", payload__evidence=True).exists()
+    assert CaseEvent.objects.filter(case=item.case, kind="evidence").exists()
     download = client.get(f"/cases/{item.case_id}/checklist/{item.pk}/evidence/file/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == content
@@ -168,7 +168,7 @@ def test_replacing_evidence_deletes_the_old_file(client, caseworker, item, djang
         upload(client, item, "cv.jpg", a_photo_with_metadata())
     item.refresh_from_db()
     assert not os.path.exists(first) and os.path.exists(item.evidence.path)
-    replaced = CaseEvent.objects.filter(case=item.case, payload__evidence=True, payload__replaced=True)
+    replaced = CaseEvent.objects.filter(case=item.case, kind="evidence", payload__replaced=True)
     assert replaced.count() == 1
 
 
@@ -189,3 +189,21 @@ def test_others_neither_upload_nor_download(client, caseworker, other_caseworker
     client.logout()
     response = client.get(f"/cases/{item.case_id}/checklist/{item.pk}/evidence/file/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_upload_offers_to_tick_its_item_and_ticks_it_when_kept(client, caseworker, item):
+    client.force_login(caseworker)
+    page = client.get(f"/cases/{item.case_id}/").content.decode()
+    assert f'id="evidence-{item.pk}"' in page and 'name="mark_done" value="1" checked' in page
+    answer = client.post(f"/cases/{item.case_id}/checklist/{item.pk}/evidence/",
+                         {"evidence": SimpleUploadedFile("cv.pdf", a_pdf()), "mark_done": "1"})
+    assert answer.status_code == 303
+    item.refresh_from_db()
+    assert item.done and item.done_by == caseworker and item.evidence
+
+
+def test_an_upload_without_the_tick_leaves_the_item_open(client, caseworker, item):
+    client.force_login(caseworker)
+    assert upload(client, item, "cv.pdf", a_pdf()).status_code == 303
+    item.refresh_from_db()
+    assert item.evidence and not item.done

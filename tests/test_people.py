@@ -104,7 +104,7 @@ def test_a_high_concern_reaches_the_caseworker_once(mentoring_case, mentor, case
                 data=follow_up_data(dt.date(2026, 3, 4), concern_severity="high", concern="No heating."),
             )
     notification = Notification.objects.get()
-    assert notification.user == caseworker and "No heating." in notification.text
+    assert notification.user == caseworker and "No heating." in notification.message
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["caseworker@example.org"]
 
     from cases.services import concern_notify
@@ -166,7 +166,7 @@ def test_my_work_lists_due_items_and_late_follow_ups(mentoring_case, caseworker,
     with time_machine.travel(START + dt.timedelta(days=20)):
         body = api.as_user(caseworker).get("/api/my-work/").json()
         codes = {item["code"] for item in body["checklist_items"]}
-        assert "mentor_assigned" in codes  # due 14 days after entering the stage: overdue
+        assert "mentor_assigned" not in codes  # done: it ticked itself when the mentor was assigned
         assert "first_follow_up" not in codes  # the mentor's, not the caseworker's
         assert [f["reference"] for f in body["follow_ups"]] == [mentoring_case.reference]
         mine = api.as_user(mentor).get("/api/my-work/").json()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import reports, selectors
-from cases.models import Case, ChecklistItem, FollowUp, StageStay
+from cases.models import Case, ChecklistItem, FollowUp, Participant, StageStay
 from cases.services import checklist_item_set_done, follow_up_log, participant_update
 from tests.test_coordination import fire, frozen, walk
 from workflow.exceptions import TransitionNotPossible
@@ -284,7 +284,9 @@ def test_the_case_csv_reads_plain_values_and_writes_what_the_serializer_would(
     from cases.api.serializers import CaseListSerializer
 
     make_case(at="employed")
-    make_case(family_name="=HYPERLINK(1)", name_in_arabic="فاطمة")
+    injected = make_case(name_in_arabic="فاطمة")
+    # Names are checked when typed; a row from before the check, or loaded in bulk, is still defused.
+    Participant.objects.filter(pk=injected.participant_id).update(family_name="=HYPERLINK(1)")
     fire(make_case(at="screening"), caseworker, "withdraw")  # a closing time to write
 
     response = api.as_user(coordinator).get(CASES, {"format": "csv"})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from permits.applicability import Applies, permit_has_expiry, region_is, region_is_not, route_in
 
 from .deadlines import BeforeTransition, DueRule, LegalDeadline, days_after, days_before
+from .facts import FOLLOW_UP_LOGGED, MENTOR_ASSIGNED, Fact, date_given, document_ready
 from .programmes import NATIONAL_AUTHORISATION, RETURN_REQUIRED, SINGLE_PERMIT, ProgrammeTest
 
 if TYPE_CHECKING:
@@ -63,6 +64,17 @@ class ItemSpec:
     # Only in some programmes (a destination's procedure), or those running a phase.
     only_for: ProgrammeTest | None = None
     phase: str = ""
+    # Something the system sees that means the item is done: it ticks itself (``workflow.facts``).
+    done_when: Fact | None = None
+    # Dated items the participant is reminded of before they fall due (``cases.reminders``):
+    # by default the participant's own; also those they must know of, such as a renewal.
+    reminds_participant: bool | None = None
+
+    @property
+    def participant_reminded(self) -> bool:
+        if self.reminds_participant is not None:
+            return self.reminds_participant
+        return self.responsible == PARTICIPANT
 
     def applies_to(self, case: Case) -> bool:
         programme = case.programme
@@ -119,7 +131,8 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("vacancies_proposed", _("Vacancies proposed by the public employment service"), EMPLOYMENT_SERVICE, required=False),
     ),
     "placed_home": (
-        ItemSpec("contract_recorded", _("Employment contract at home recorded (dates only)")),
+        ItemSpec("contract_recorded", _("Employment contract at home recorded (dates only)"),
+                 done_when=date_given("contract_start", _("the contract's start date was given"))),
         ItemSpec("follow_up_6m", _("Follow-up after 6 months"), due=days_after("stage_entered", 183)),
         ItemSpec("follow_up_12m", _("Follow-up after 12 months"), due=days_after("stage_entered", 365)),
     ),
@@ -192,7 +205,8 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
     ),
     # Arrival: the commune within 8 working days, then the police address check [S144][S145][S148].
     "arrived": (
-        ItemSpec("commune_registration", _("Registered at the commune"), PARTICIPANT, due=COMMUNE_DEADLINE, only_for=SINGLE_PERMIT),
+        ItemSpec("commune_registration", _("Registered at the commune"), PARTICIPANT, due=COMMUNE_DEADLINE, only_for=SINGLE_PERMIT,
+                 done_when=date_given("registered_on", _("the registration date was given"))),
         ItemSpec("commune_documents", _("Brought to the commune: passport with D visa, annex 46, address or lease, photos"), PARTICIPANT, due=COMMUNE_DEADLINE, only_for=SINGLE_PERMIT),
         ItemSpec("local_registration", _("Registered with the local authorities as the destination requires"), PARTICIPANT, due=days_after("arrival", 7), only_for=NATIONAL_AUTHORISATION),
         ItemSpec("employer_keeps_permit_copy", _("Employer keeps a copy of the permit"), EMPLOYER),
@@ -208,18 +222,21 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
     ),
     # Help to find housing, which participants pay for themselves [S9][S10].
     "housing": (
-        ItemSpec("lease_signed", _("Lease signed"), PARTICIPANT, evidence=True),
+        ItemSpec("lease_signed", _("Lease signed"), PARTICIPANT, evidence=True,
+                 done_when=date_given("lease_start_date", _("the lease's start date was given"))),
         ItemSpec("rental_guarantee", _("Rental guarantee arranged"), PARTICIPANT, required=False),
         ItemSpec("address_updated", _("New address declared at the commune, if the participant moved"), PARTICIPANT, required=False),
     ),
     "employed": (
-        ItemSpec("mentor_assigned", _("Mentor assigned"), due=days_after("stage_entered", 14), phase="mentoring"),
-        ItemSpec("first_follow_up", _("First follow-up meeting held"), MENTOR, due=days_after("stage_entered", 14), phase="mentoring"),
+        ItemSpec("mentor_assigned", _("Mentor assigned"), due=days_after("stage_entered", 14), phase="mentoring",
+                 done_when=MENTOR_ASSIGNED),
+        ItemSpec("first_follow_up", _("First follow-up meeting held"), MENTOR, due=days_after("stage_entered", 14), phase="mentoring",
+                 done_when=FOLLOW_UP_LOGGED),
         ItemSpec("onboarding_plan", _("Onboarding plan agreed with the employer"), EMPLOYER),
         ItemSpec("integration_course", _("Civic integration and language course started"), PARTICIPANT, required=False),
         # Renewal: alert when the window opens, hard deadline when it closes [S56][S135].
-        ItemSpec("renewal_window_open", _("Permit renewal prepared with the employer: the renewal window opens"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_opens", "permit_expiry", before=True), applies=permit_has_expiry, only_for=SINGLE_PERMIT),
-        ItemSpec("renewal_filed", _("Permit renewal filed before the window closes"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_closes", "permit_expiry", before=True), applies=permit_has_expiry, only_for=SINGLE_PERMIT),
+        ItemSpec("renewal_window_open", _("Permit renewal prepared with the employer: the renewal window opens"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_opens", "permit_expiry", before=True), applies=permit_has_expiry, only_for=SINGLE_PERMIT, reminds_participant=True),
+        ItemSpec("renewal_filed", _("Permit renewal filed before the window closes"), EMPLOYER, required=False, due=LegalDeadline("renewal_window_closes", "permit_expiry", before=True), applies=permit_has_expiry, only_for=SINGLE_PERMIT, reminds_participant=True),
         ItemSpec("unlimited_authorisation_possible", _("Unlimited work authorisation may be requested by the worker"), PARTICIPANT, required=False, due=LegalDeadline("unlimited_authorisation_after", "first_employment"), applies=permit_has_expiry, only_for=SINGLE_PERMIT),
         # A programme of fixed duration ends on a date: the return is prepared before it.
         ItemSpec("return_prepared", _("Return prepared before the programme ends"), due=days_before("programme_end", 30), only_for=RETURN_REQUIRED),
@@ -232,12 +249,15 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
         ItemSpec("job_search_registered", _("Registered with the public employment service"), PARTICIPANT, required=False),
     ),
     "return_planned": (
-        ItemSpec("return_date_agreed", _("Return date agreed with the participant"), due=days_before("return", 30)),
+        ItemSpec("return_date_agreed", _("Return date agreed with the participant"), due=days_before("return", 30),
+                 done_when=date_given("planned_return_date", _("the planned return date was given"))),
         ItemSpec("end_of_employment_notified", _("Employer notified the Region of the end of employment"), EMPLOYER, only_for=SINGLE_PERMIT),
-        ItemSpec("reintegration_plan", _("Reintegration plan drafted")),
+        ItemSpec("reintegration_plan", _("Reintegration plan drafted"),
+                 done_when=document_ready("return_plan", _("the return and reintegration plan is ready"))),
     ),
     "returned": (
-        ItemSpec("return_confirmed", _("Return home confirmed")),
+        ItemSpec("return_confirmed", _("Return home confirmed"),
+                 done_when=date_given("returned_on", _("the return date was given"))),
     ),
     "reintegration": (
         ItemSpec("job_search_support", _("Registered for job-search support with the origin agency"), PARTICIPANT),
@@ -264,6 +284,11 @@ def checklist_for(stage: str, case: Case | None = None) -> tuple[ItemSpec, ...]:
     """The stage's items; with ``case``, only those that apply to it."""
     items = CHECKLISTS.get(stage, ())
     return items if case is None else tuple(item for item in items if item.applies_to(case))
+
+
+def participant_reminder_codes() -> set[str]:
+    """Codes of the items whose due date the participant is reminded of."""
+    return {item.code for items in CHECKLISTS.values() for item in items if item.participant_reminded}
 
 
 def item_spec(stage: str, code: str) -> ItemSpec | None:

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from config.dates import DayInput
+
 if TYPE_CHECKING:
     from cases.models import Case
 
@@ -79,9 +81,7 @@ class FieldSpec:
             return forms.BooleanField(**{**common, "required": False})
         if self.type == "date":
             validators = [_not_in_future] if self.not_in_future else []
-            return forms.DateField(
-                widget=forms.DateInput(attrs={"type": "date"}), validators=validators, **common
-            )
+            return forms.DateField(widget=DayInput(), validators=validators, **common)
         if self.type == "datetime":
             return forms.DateTimeField(**common)
         if self.type == "choice":

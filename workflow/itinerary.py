@@ -327,6 +327,10 @@ def _arrival_date(case):
     return case.arrival_date
 
 
+def _training_start_date(case):
+    return case.training_start_date
+
+
 # fmt: off
 TRANSITIONS: tuple[TransitionSpec, ...] = (
     # --- intake and training ----------------------------------------------------------------
@@ -349,6 +353,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         "complete_training", _("Complete training"), ("in_training",), "matching",
         roles=FIRED_BY_CASEWORKERS | {TRAINING_PROVIDER},
         fields=(FieldSpec("completed_on", _("Training completed on"), "date", not_in_future=True),),
+        checks=(checks.not_before("completed_on", _training_start_date, _("the training started")),),
         effect=effects.record_training_completion,
         documents=("training_certificate",),
     ),
@@ -385,7 +390,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     ),
     TransitionSpec(
         "close_home_placement", _("Close: employed at home"), ("placed_home",), "closed_home",
-        fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
+        guards=(guards.contract_started,), fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
         documents=("closure_summary",),
     ),
     TransitionSpec(
@@ -591,7 +596,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     # --- after employment ---------------------------------------------------------------------
     TransitionSpec(
         "close_employed", _("Close: employed abroad"), ("employed",), "closed_away",
-        fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
+        guards=(guards.contract_started,), fields=(OPTIONAL_NOTE,), effect=effects.record_closure,
         documents=("closure_summary",), only_for=RETURN_OPTIONAL,
     ),
     TransitionSpec(

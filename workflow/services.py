@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from documents.services import documents_request
 
-from .checklists import checklist_for
+from .checklists import checklist_for, item_spec
 from .exceptions import (
     InvalidInput,
     NotPermitted,
@@ -104,8 +104,9 @@ def case_advance(
     override_reason: str = "",
 ) -> Case:
     """Move ``case`` through ``transition``; returns the case as it is afterwards."""
+    from cases import events
     from cases.legal_bases import legal_bases_declare
-    from cases.models import Case, CaseEvent
+    from cases.models import Case
 
     spec = transition_spec(transition)
     override_reason = override_reason.strip()
@@ -132,6 +133,10 @@ def case_advance(
         )
         if not form.is_valid():
             raise InvalidInput(_("Some of the information is missing or wrong."), errors=form.errors)
+        # A date the form gives may finish an item of the stage being left (the commune
+        # registration's date): ticked before the checklist is checked, undone with the
+        # transaction if the move is refused.
+        checklist_autotick(case=case, actor=actor, given=form.cleaned_data)
 
         reasons = guard_problems(case=case, spec=spec)
         # What a coordinator may override in writing: open required items and the law's
@@ -162,19 +167,13 @@ def case_advance(
             on_entry(case)
         if overridable:
             condition_count = len(overridable) - len(open_items)
-            CaseEvent.objects.create(
-                case=case, kind=CaseEvent.Kind.CHECKLIST_OVERRIDE, actor=actor,
-                transition=spec.name, from_stage=from_stage, created_at=now,
-                payload={
-                    "reason": override_reason,
-                    "open_items": [{"code": i.code, "label": i.label} for i in open_items],
-                    "conditions": overridable[:condition_count],
-                },
+            events.checklist_overridden(
+                case=case, actor=actor, transition=spec.name, from_stage=from_stage, at=now,
+                reason=override_reason, open_items=open_items, conditions=overridable[:condition_count],
             )
-        event = CaseEvent.objects.create(
-            case=case, kind=CaseEvent.Kind.TRANSITION, actor=actor, transition=spec.name,
-            from_stage=from_stage, to_stage=case.stage, created_at=now,
-            payload={"input": form.cleaned_data, **record},
+        event = events.case_moved(
+            case=case, actor=actor, transition=spec.name, from_stage=from_stage, at=now,
+            given=form.cleaned_data, record=record,
         )
         case.version += 1
         if state(case.stage).terminal:
@@ -183,6 +182,7 @@ def case_advance(
             case=case, event=event, actor=actor, document_kinds=spec.documents_for(case.programme),
             carry_over_from=previous_entry_id if spec.stays else None,
         )
+        checklist_autotick(case=case, actor=actor, given=form.cleaned_data)
     return case
 
 
@@ -218,6 +218,39 @@ def case_open_due_refresh(*, case: Case) -> None:
     open_items = case.current_checklist().filter(done=False, due_date__isnull=False)
     case.earliest_open_due = earliest_open_due(open_items)
     Case.objects.filter(pk=case.pk).update(earliest_open_due=case.earliest_open_due)
+
+
+def checklist_autotick(
+    *, case: Case, actor: User | None, given: Mapping[str, Any] | None = None
+) -> list[ChecklistItem]:
+    """Tick the open items of the current stay whose declared fact now holds (``workflow.facts``).
+
+    Called where such a fact can become true; each tick is an event naming the fact, by
+    ``actor`` (the person whose action made it true; none for the document worker).
+    """
+    from cases import events
+    from cases.models import ChecklistItem
+
+    codes = [spec.code for spec in checklist_for(case.stage) if spec.done_when]
+    if not codes:  # most stages: no statement at all
+        return []
+    given = given or {}
+    ticked = []
+    open_items = ChecklistItem.objects.filter(
+        entry_event_id=case.current_entry_id, done=False, code__in=codes
+    )
+    for item in open_items:
+        spec = item_spec(item.stage, item.code)
+        fact = spec.done_when if spec else None
+        if fact is None or not fact.holds(case, given):
+            continue
+        item.done, item.done_at, item.done_by = True, timezone.now(), actor
+        item.save()
+        events.checklist_item_changed(item=item, actor=actor, done=True, because=fact.code)
+        ticked.append(item)
+    if ticked:
+        case_open_due_refresh(case=case)
+    return ticked
 
 
 def stay_begin(*, case: Case, event: CaseEvent) -> None:

@@ -73,7 +73,7 @@ class DashboardView(APIView):
                 "overdue_items": reports.overdue_items(
                     cases=cases, today=today, limit=DASHBOARD_OVERDUE_ITEMS
                 ),
-                "funnel": funnel["steps"],
+                "funnel": reports.funnel_conversions(funnel["steps"]),
                 "placed_home": funnel["placed_home"],
                 "placed_home_label": funnel["placed_home_label"],
                 "filters": {name: value or None for name, value in filters.items()},

@@ -200,7 +200,12 @@ CASE_CSV_COLUMNS: tuple[Column, ...] = (
     ("cohort", "cohort"),
     ("programme", "programme"),
     ("owner_organisation", "owner_organisation"),
+    ("caseworker", "caseworker"),
+    ("mentor", "mentor"),
+    ("employer", "employer"),
     ("opened_at", "opened_at"),
+    ("days_in_stage", "days_in_stage"),
+    ("overdue", "overdue"),
     ("closed_at", "closed_at"),
 )
 
@@ -218,7 +223,7 @@ class CaseListCSVMixin(CSVExportMixin):
         flat, keyed by the columns' paths."""
         from workflow.itinerary import STATES
 
-        from ..models import Organisation
+        from ..models import Organisation, User, case_overdue, days_in_stage
 
         when = DateTimeField()
         # A partner's serializer leaves some of these out: so does its file.
@@ -226,18 +231,20 @@ class CaseListCSVMixin(CSVExportMixin):
         of_participant = set(serializer.fields["participant"].fields) if "participant" in shown else set()
         shown |= {f"participant.{key}" for key in of_participant}
         organisations = {organisation.pk: str(organisation) for organisation in Organisation.objects.all()}
+        usernames = dict(User.objects.values_list("pk", "username"))
         stages = {spec.name: (str(spec.label), spec.phase.value) for spec in STATES}
         rows = queryset.values_list(
             "pk", "reference", "participant__given_names", "participant__family_name",
             "participant__name_in_arabic", "stage", "track", "cohort", "programme__code",
-            "owner_organisation_id", "opened_at", "closed_at",
+            "owner_organisation_id", "opened_at", "closed_at", "caseworker_id", "mentor_id", "employer_id",
+            "stage_entered_at", "earliest_open_due",
         ).iterator(chunk_size=CASE_READ_BATCH)
         while chunk := list(islice(rows, CASE_READ_BATCH)):
             # Every case in the file is a read of its file (brief §7), logged before it is sent.
             case_ids = [row[0] for row in chunk]
             case_reads_log(case_ids=case_ids, user=self.request.user, kind=CaseRead.Kind.EXPORT)
             for (_pk, reference, given, family, arabic, stage, track, cohort, programme, owner, opened,
-                 closed) in chunk:
+                 closed, caseworker, mentor, employer, entered, earliest_due) in chunk:
                 label, phase = stages.get(stage, (stage, ""))
                 item = {
                     "reference": reference,
@@ -251,7 +258,12 @@ class CaseListCSVMixin(CSVExportMixin):
                     "cohort": cohort,
                     "programme": programme,
                     "owner_organisation": organisations.get(owner),
+                    "caseworker": usernames.get(caseworker) if caseworker else None,
+                    "mentor": usernames.get(mentor) if mentor else None,
+                    "employer": organisations.get(employer) if employer else None,
                     "opened_at": when.to_representation(opened),
+                    "days_in_stage": days_in_stage(entered),
+                    "overdue": case_overdue(earliest_due),
                     "closed_at": when.to_representation(closed) if closed else None,
                 }
                 yield {key: value for key, value in item.items() if key in shown}

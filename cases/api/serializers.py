@@ -12,6 +12,7 @@ from documents.models import Document
 from permits.models import PermitApplication
 from workflow.itinerary import STATE_BY_NAME, TRANSITION_BY_NAME
 
+from ..events import event_line
 from ..identity_numbers import passport_number_clean
 from ..models import (
     Case,
@@ -22,6 +23,8 @@ from ..models import (
     MentoringPlan,
     Notification,
     Participant,
+    case_overdue,
+    days_in_stage,
 )
 
 
@@ -38,7 +41,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         model = Participant
         fields = [
             "id", "given_names", "family_name", "name_in_arabic", "date_of_birth",
-            "nationality", "preferred_language", "email", "phone", "passport_number",
+            "nationality", "preferred_language", "email", "phone", "reminder_channel", "passport_number",
         ]
 
     def validate_passport_number(self, value: str) -> str:
@@ -107,13 +110,18 @@ class EventSerializer(serializers.ModelSerializer):
     transition_label = serializers.SerializerMethodField()
     from_stage_label = serializers.SerializerMethodField()
     to_stage_label = serializers.SerializerMethodField()
+    # The timeline's line, in the language of the request.
+    summary = serializers.SerializerMethodField()
 
     class Meta:
         model = CaseEvent
         fields = [
             "id", "kind", "kind_label", "actor", "created_at", "transition", "transition_label",
-            "from_stage", "from_stage_label", "to_stage", "to_stage_label", "payload",
+            "from_stage", "from_stage_label", "to_stage", "to_stage_label", "summary", "payload",
         ]
+
+    def get_summary(self, event: CaseEvent) -> str:
+        return event_line(event)
 
     def get_transition_label(self, event) -> str:
         spec = TRANSITION_BY_NAME.get(event.transition)
@@ -176,14 +184,26 @@ class CaseListSerializer(serializers.ModelSerializer):
     phase = serializers.CharField(read_only=True)
     programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     owner_organisation = serializers.StringRelatedField()
+    caseworker = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    mentor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    employer = serializers.StringRelatedField()
+    days_in_stage = serializers.SerializerMethodField()
+    # An open item of the current stage is past its due date.
+    overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
         fields = [
             "id", "reference", "stage", "stage_label", "phase", "version", "track", "cohort",
-            "programme", "owner_organisation", "participant", "opened_at", "stage_entered_at",
-            "closed_at",
+            "programme", "owner_organisation", "caseworker", "mentor", "employer", "participant", "opened_at",
+            "stage_entered_at", "days_in_stage", "overdue", "closed_at",
         ]
+
+    def get_days_in_stage(self, case: Case) -> int:
+        return days_in_stage(case.stage_entered_at)
+
+    def get_overdue(self, case: Case) -> bool:
+        return case_overdue(case.earliest_open_due)
 
 
 class TransitionFieldSerializer(serializers.Serializer):
@@ -210,8 +230,6 @@ class TransitionOptionSerializer(serializers.Serializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
-    caseworker = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    mentor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     available_transitions = TransitionOptionSerializer(many=True, source="transition_options")
     checklist = ChecklistItemSerializer(many=True, source="checklist_rows")
     documents = DocumentSerializer(many=True, source="document_rows")
@@ -222,7 +240,7 @@ class CaseDetailSerializer(CaseListSerializer):
     class Meta(CaseListSerializer.Meta):
         fields = [
             *CaseListSerializer.Meta.fields,
-            "caseworker", "mentor", "closure_reason",
+            "closure_reason",
             "training_start_date", "training_completed_on", "visa_applied_on", "visa_issued_on",
             "planned_travel_date", "arrival_date", "address", "commune", "commune_registered_on",
             "residence_card_issued_on", "lease_start_date", "planned_return_date", "returned_on",
@@ -376,10 +394,16 @@ class AssignmentSerializer(serializers.Serializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="case.reference", read_only=True)
+    # In the language of the request (the reader's), from the stored kind and parameters.
+    text = serializers.CharField(source="message", read_only=True)
+    handled = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
-        fields = ["id", "case", "case_reference", "text", "created_at", "read_at"]
+        fields = ["id", "case", "case_reference", "kind", "text", "created_at", "read_at", "handled"]
+
+    def get_handled(self, notification: Notification) -> bool:
+        return notification.read_at is not None
 
 
 class FieldChangeSerializer(serializers.Serializer):

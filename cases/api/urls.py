@@ -48,7 +48,14 @@ urlpatterns = [
     path("referrals/<int:referral_id>/accept/", referrals.referral_accept, name="api-referral-accept"),
     path("referrals/<int:referral_id>/reject/", referrals.referral_reject, name="api-referral-reject"),
     path("notifications/", work.notifications, name="api-notifications"),
-    path("notifications/<int:notification_id>/read/", work.notification_read, name="api-notification-read"),
+    path(
+        "notifications/<int:notification_id>/handled/", work.notification_handled,
+        name="api-notification-handled",
+    ),
+    # The first name of the same action, kept for existing clients.
+    path(
+        "notifications/<int:notification_id>/read/", work.notification_handled, name="api-notification-read"
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script for the CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

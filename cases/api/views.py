@@ -25,7 +25,7 @@ from workflow.itinerary import STATE_BY_NAME, STATES, TRANSITIONS, Phase, landin
 from workflow.selectors import transition_options
 from workflow.services import case_advance
 
-from .. import selectors, services
+from .. import reports, selectors, services
 from ..access import opens_cases
 from ..models import Case, CaseRead, Programme, User
 from ..programmes import programmes_visible_to
@@ -144,11 +144,19 @@ class CaseViewSet(
         if phase and phase not in Phase.values:
             raise ApiValidationError({"phase": [_("Unknown phase “%(s)s”.") % {"s": phase}]})
         try:
-            return selectors.case_list(
+            cases = selectors.case_list(
                 user=self.request.user, stage=stage, phase=phase, search=params.get("search", "")
             )
         except ValidationError as error:
             raise ApiValidationError({"search": error.messages}) from None
+        # The dashboard's filters, so that its CSV holds the cases it counts.
+        try:
+            return reports.filter_cases(
+                cases=cases, known_in=selectors.cases_visible_to(self.request.user),
+                **{name: params.get(name, "") for name in reports.CASE_FILTERS},
+            )
+        except ValidationError as error:
+            raise ApiValidationError(error.message_dict) from None
 
     def get_case(self) -> Case:
         try:
@@ -161,6 +169,10 @@ class CaseViewSet(
             OpenApiParameter("stage", str, description="Only cases in this stage."),
             OpenApiParameter("phase", str, description="Only cases in this phase."),
             OpenApiParameter("search", str, description="Words of the name or reference."),
+            OpenApiParameter("programme", str, description="Only cases of this programme (its code)."),
+            OpenApiParameter("cohort", str, description="Only cases of this cohort."),
+            OpenApiParameter("organisation", int, description="Only cases this organisation owns (its id)."),
+            OpenApiParameter("track", str, description="Only cases on this track."),
         ]
     )
     def list(self, request, *args, **kwargs):

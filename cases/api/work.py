@@ -11,8 +11,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .. import selectors, services
+from .. import selectors
 from ..models import Notification
+from ..notifications import notification_mark_handled
 from ..pagination import CappedPaginator
 from ..referrals import referrals_waiting_for
 from .referrals import ReferralSerializer
@@ -46,13 +47,15 @@ class MyWorkItemSerializer(ChecklistItemSerializer):
             "page_size": serializers.IntegerField(),
             "checklist_items": MyWorkItemSerializer(many=True),
             "checklist_items_total": serializers.IntegerField(),
+            "undated_items": MyWorkItemSerializer(many=True),
             "follow_ups": FollowUpStatusSerializer(many=True),
             "follow_ups_total": serializers.IntegerField(),
             "referrals": ReferralSerializer(many=True),
             "unread_notifications": serializers.IntegerField(),
         },
     ),
-    summary="What falls to me: checklist items due or overdue, follow-ups due or late, referrals to answer",
+    summary="What falls to me: checklist items due or overdue (by case), my undated items, follow-ups due or "
+    "late, referrals to answer",
     parameters=[OpenApiParameter("page", int, description="Page of both lists (50 rows each), from 1.")],
 )
 @api_view(["GET"])
@@ -71,6 +74,10 @@ def my_work(request: Request) -> Response:
             "checklist_items": MyWorkItemSerializer(items[start:start + size], many=True).data,
             # Counted as the web page counts them: up to COUNT_CAP.
             "checklist_items_total": CappedPaginator(items, size).count,
+            # The first page of open items without a due date that are the user's own to do.
+            "undated_items": MyWorkItemSerializer(
+                selectors.my_undated_items(user=user)[: selectors.MY_WORK_PAGE], many=True
+            ).data,
             "follow_ups": FollowUpStatusSerializer(
                 selectors.my_follow_ups(user=user, start=start, limit=size), many=True
             ).data,
@@ -85,13 +92,13 @@ def my_work(request: Request) -> Response:
 @extend_schema(responses=NotificationSerializer(many=True))
 @api_view(["GET"])
 def notifications(request: Request) -> Response:
-    rows = request.user.notifications.select_related("case")[:100]
+    rows = request.user.notifications.select_related("case__participant")[:100]
     return Response(NotificationSerializer(rows, many=True).data)
 
 
-@extend_schema(request=None, responses=NotificationSerializer)
+@extend_schema(request=None, responses=NotificationSerializer, summary="Mark a notification handled")
 @api_view(["POST"])
-def notification_read(request: Request, notification_id: int) -> Response:
+def notification_handled(request: Request, notification_id: int) -> Response:
     notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
-    notification = services.notification_mark_read(notification=notification, user=request.user)
+    notification = notification_mark_handled(notification=notification, user=request.user)
     return Response(NotificationSerializer(notification).data)

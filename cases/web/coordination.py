@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,18 +14,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.dates import day_format_hint, day_parse
 from documents.models import DocumentExport
 from documents.services import document_export_request
 from workflow.itinerary import STATES, Phase
 
 from .. import reports
-from ..models import Case, CaseEvent, CaseRead, LoginEvent, Organisation
+from ..models import Case, CaseEvent, CaseRead, LoginEvent, Organisation, User
 from ..pagination import CappedPaginator
 from ..programmes import programmes_visible_to
+from ..reminders import reminders_unreachable
 from ..selectors import cases_visible_to
 from .views import UNPROCESSABLE, see_other
 
-DASHBOARD_FILTERS = ("programme", "cohort", "organisation", "track")
+DASHBOARD_FILTERS = reports.CASE_FILTERS
 
 
 def coordinator_only(request: HttpRequest) -> None:
@@ -58,12 +61,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     counts = reports.cases_per_phase_and_stage(cases=cases)
     funnel = reports.cohort_funnel(cases=cases, today=today)
+    applied = funnel["steps"][0]["count"]
     durations = [row for row in reports.time_in_stage(cases=cases, now=timezone.now()) if row["stays"]]
     return render(
         request,
         "cases/dashboard.html",
         {
             "filters": filters,
+            # The CSV holds the cases the dashboard counts: the same filters.
+            "csv_url": reverse("case-list") + "?" + urlencode(
+                {**{name: value for name, value in filters.items() if value}, "format": "csv"}
+            ),
             # The choices name only what the coordinator's programmes hold.
             "programmes": programmes_visible_to(request.user),
             "organisations": Organisation.objects.filter(
@@ -78,18 +86,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "phases": bars(counts["phases"], "count"),
             "funnel": bars(
                 [
-                    *funnel["steps"],
+                    *reports.funnel_conversions(funnel["steps"]),
                     {
                         "step": "placed_home",
                         "label": funnel["placed_home_label"],
                         "count": funnel["placed_home"],
                         "home": True,
+                        # A way out of the first step, not a step after the last one.
+                        "conversion": reports.percent(funnel["placed_home"], applied),
                     },
                 ],
                 "count",
             ),
             "durations": bars(durations, "p90_days"),
             "overdue": reports.overdue_items(cases=cases, today=today, limit=20),
+            "unreachable": reminders_unreachable(
+                cases=cases, today=today,
+                staff=User.objects.all() if request.user.role == User.Role.PLATFORM_ADMIN
+                else User.objects.filter(organisation_id=request.user.organisation_id),
+            ),
         },
         status=status,
     )
@@ -99,10 +114,11 @@ def _parse_day(value: str, name: str, errors: list[str]) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        return day_parse(value)
     except ValueError:
         errors.append(
-            _("“%(value)s” is not a date (YYYY-MM-DD) for %(name)s.") % {"value": value, "name": name}
+            _("“%(value)s” is not a date (%(format)s or YYYY-MM-DD) for %(name)s.")
+            % {"value": value, "name": name, "format": day_format_hint()}
         )
         return None
 
@@ -146,6 +162,10 @@ def audit(request: HttpRequest) -> HttpResponse:
     csv_query.pop("view", None)
     if "who" in csv_query:
         csv_query[{"reads": "user", "logins": "username"}.get(view, "actor")] = csv_query.pop("who")[0]
+    # The API reads ISO days; the page, days typed in the reader's language.
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if day:
+            csv_query[name] = day.isoformat()
     csv_query["format"] = "csv"
     return render(
         request,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from config.dates import DayInput
 from workflow.itinerary import STATES, Phase
 
 from ..identity_numbers import passport_number_clean
@@ -16,6 +17,7 @@ from ..programmes import programmes_visible_to
 from ..purposes import Basis, ProcessingPurpose
 from ..search import SEARCH_MAX_LENGTH, search_words
 from ..selectors import CASE_ORDERINGS
+from ..services import participant_validate
 
 
 def errors_onto(form: forms.Form, errors: Mapping[str, Sequence[str]]) -> None:
@@ -76,13 +78,18 @@ class ParticipantForm(forms.ModelForm):
     # What the services receive: the model's fields and the number, which the model encrypts.
     participant_fields = (
         "given_names", "family_name", "name_in_arabic", "date_of_birth", "nationality",
-        "preferred_language", "email", "phone", "passport_number",
+        "preferred_language", "email", "phone", "reminder_channel", "passport_number",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reminder_channel"].required = False
         if self.instance.pk:
             self.initial["passport_number"] = self.instance.passport_number
+
+    def clean_reminder_channel(self) -> str:
+        # Left out (an older form, a script): the person keeps how they are reached.
+        return self.cleaned_data["reminder_channel"] or self.instance.reminder_channel
 
     def clean_passport_number(self) -> str:
         try:
@@ -101,25 +108,32 @@ class ParticipantForm(forms.ModelForm):
             "preferred_language",
             "email",
             "phone",
+            "reminder_channel",
         ]
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "date_of_birth": DayInput(),
             "name_in_arabic": forms.TextInput(attrs={"dir": "auto", "lang": "ar"}),
             "email": forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
             "phone": forms.TextInput(attrs={"dir": "ltr", "autocomplete": "tel", "inputmode": "tel"}),
         }
 
-    def clean_date_of_birth(self):
-        from django.core.exceptions import ValidationError
-
-        from ..services import participant_validate
-
-        value = self.cleaned_data["date_of_birth"]
+    def _checked(self, field: str):
+        """The field as the services check it (``participant_validate``), shown on the field."""
+        value = self.cleaned_data[field]
         try:
-            participant_validate(date_of_birth=value)
+            participant_validate(**{field: value})
         except ValidationError as error:
-            raise forms.ValidationError(error.message_dict["date_of_birth"]) from None
+            raise forms.ValidationError(error.message_dict[field]) from None
         return value
+
+    def clean_given_names(self) -> str:
+        return self._checked("given_names")
+
+    def clean_family_name(self) -> str:
+        return self._checked("family_name")
+
+    def clean_date_of_birth(self):
+        return self._checked("date_of_birth")
 
 
 class CaseCreateForm(ParticipantForm):
@@ -168,6 +182,7 @@ class NoteForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     evidence = forms.FileField(label=_("Evidence (PDF, JPEG or PNG, at most 5 MB)"))
+    mark_done = forms.BooleanField(label=_("Mark the item done"), required=False)
 
 
 class LegalBasisForm(forms.Form):
@@ -176,10 +191,8 @@ class LegalBasisForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ProcessingPurpose.choices)
     basis = forms.ChoiceField(label=_("Legal basis"), choices=Basis.choices, initial=Basis.CONSENT)
-    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(
-        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    given_on = forms.DateField(label=_("Given on"), widget=DayInput())
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DayInput())
     evidence = forms.FileField(label=_("Signed form (PDF, JPEG or PNG, at most 5 MB)"), required=False)
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -188,7 +201,7 @@ class LegalBasisForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DayInput())
     channel = forms.ChoiceField(label=_("How"), choices=FollowUp.Channel.choices, widget=forms.RadioSelect)
     topics = forms.MultipleChoiceField(
         label=_("Topics"), choices=FollowUp.Topic.choices, widget=forms.CheckboxSelectMultiple

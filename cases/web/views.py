@@ -29,7 +29,8 @@ from .. import selectors, services
 from ..access import opens_cases
 from ..evidence import EvidenceRefused
 from ..legal_bases import legal_basis_record, legal_basis_withdraw, sharing_status
-from ..models import Case, CaseEvent, CaseRead, Organisation, Referral, User
+from ..models import Case, CaseEvent, CaseRead, Notification, Organisation, Referral, User
+from ..notifications import notification_mark_handled
 from ..pagination import CappedPaginator
 from ..referrals import programme_organisations, referral_create, referral_decide, referrals_waiting_for
 from ..rules import can_view_full_case, can_work_on_case
@@ -290,7 +291,8 @@ def checklist_evidence(request: HttpRequest, pk: int, item_id: int) -> HttpRespo
     if form.is_valid():
         try:
             services.checklist_item_attach_evidence(
-                item=item, actor=request.user, upload=form.cleaned_data["evidence"]
+                item=item, actor=request.user, upload=form.cleaned_data["evidence"],
+                mark_done=form.cleaned_data["mark_done"],
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -422,13 +424,38 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": CappedPaginator(selectors.my_checklist_items(user=user), selectors.MY_WORK_PAGE).get_page(
                 request.GET.get("page")
             ),
+            "undated": list(selectors.my_undated_items(user=user)[: selectors.MY_WORK_PAGE + 1]),
+            "employer_cases": selectors.employer_case_summaries(user=user),
             "follow_ups": selectors.my_follow_ups(user=user),
             "follow_ups_total": selectors.my_follow_up_cases(user=user).count(),
-            "notifications": user.notifications.filter(read_at__isnull=True).select_related("case")[:20],
+            "notifications": user.notifications.filter(read_at__isnull=True).select_related(
+                "case__participant"
+            )[:20],
             "recent": CaseEvent.objects.filter(actor=user).select_related("case__participant")[:10],
             "referrals": referrals_waiting_for(user),
         },
     )
+
+
+@login_required
+@require_POST
+def notification_handled(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    notification_mark_handled(notification=notification, user=request.user)
+    return see_other(reverse("work:index"))
+
+
+@login_required
+@require_POST
+def daily_digest_choose(request: HttpRequest) -> HttpResponse:
+    """Opt in or out of the morning e-mail (``cases.reminders``)."""
+    wanted = request.POST.get("daily_digest") == "on"
+    services.daily_digest_choose(user=request.user, wanted=wanted)
+    if wanted:
+        messages.success(request, _("You will get the daily digest by e-mail."))
+    else:
+        messages.success(request, _("You will no longer get the daily digest."))
+    return see_other(reverse("work:index"))
 
 
 @login_required

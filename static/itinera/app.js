@@ -5,10 +5,6 @@
     // item, which hides the menu from keyboard users: make each link reachable.
     document.querySelectorAll(".vf-page__menu a.mdc-list-item, .vf-page__menu button.mdc-list-item")
       .forEach(function (link) { link.setAttribute("tabindex", "0"); });
-    document.querySelectorAll(".vf-page__menu-toggle-button").forEach(function (button) {
-      var label = document.querySelector('meta[name="it-account-label"]');
-      if (label && !button.hasAttribute("aria-label")) { button.setAttribute("aria-label", label.content); }
-    });
   }
   document.addEventListener("DOMContentLoaded", repair);
   document.addEventListener("turbo:load", repair);

@@ -81,7 +81,7 @@ def test_caseworker_opens_a_case_and_moves_it_along(page, caseworker, programme)
     case = Case.objects.get()
     expect(page.get_by_role("status")).to_contain_text(f"Case {case.reference} opened.")
     expect(page.get_by_test_id("stage")).to_have_text("Applied")
-    expect(page.get_by_role("heading", name="Youssef El Amrani")).to_be_visible()
+    expect(page.get_by_role("heading", name="Youssef El Amrani", level=2)).to_be_visible()
 
     # One required item still open: the move is refused, and the page says which item.
     tick_required_items(page, leave_open="privacy_notice")
@@ -146,12 +146,12 @@ def test_the_same_person_twice_needs_a_confirmation(page, caseworker, make_case)
     page.goto("/cases/new/")
     page.get_by_label("Given names").fill("Fatima Zahra")
     page.get_by_label("Family name").fill("Bennani")
-    page.get_by_label("Date of birth").fill("1996-04-12")
+    page.get_by_label("Date of birth").fill("12/04/1996")  # day first, as the field's placeholder says
     page.get_by_label("Nationality").select_option("MA")
     page.get_by_role("button", name="Open the case").click()
 
     warning = page.get_by_role("alert").filter(has_text="Already on record:")
-    expect(warning).to_contain_text(f"Fatima Zahra Bennani, April 12, 1996 · {existing.reference}")
+    expect(warning).to_contain_text(f"Fatima Zahra Bennani, 12 April 1996 · {existing.reference}")
     expect(page.get_by_role("alert").filter(has_text="same name and date of birth")).to_be_visible()
     assert Case.objects.count() == 1
 

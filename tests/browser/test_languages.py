@@ -28,7 +28,7 @@ def test_arabic_reads_right_to_left(page, caseworker, case):
     expect(html).to_have_attribute("dir", "rtl")
     expect(html).to_have_attribute("lang", "ar")
     assert page.url.endswith("/cases/")  # the switcher brings you back where you were
-    expect(page.get_by_role("heading", name="الملفات", exact=True)).to_be_visible()  # "Cases"
+    expect(page.get_by_role("heading", name="الملفات", level=1)).to_be_visible()  # "Cases"
     expect(page.locator("vf-page-menu-navigation").get_by_role("link", name="الملفات").first).to_be_visible()
 
     page.get_by_role("link", name=case.reference).click()
@@ -73,7 +73,7 @@ def test_french_and_dutch_headings_and_dates(page, caseworker, case):
     expect(page.get_by_test_id("stage")).to_have_text("Kandidatuur ingediend")
     expect(page.locator(".it-dl")).to_contain_text("12 april 1996")
     page.goto("/cases/")
-    expect(page.get_by_role("heading", name="Dossiers", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Dossiers", level=1)).to_be_visible()
 
 
 def test_form_errors_in_french(page, caseworker, programme):
@@ -82,7 +82,7 @@ def test_form_errors_in_french(page, caseworker, programme):
     switch_language(page, "fr")
     page.get_by_label("Prénoms").fill("Imane")
     page.get_by_label("Date de naissance").fill("2999-01-01")
-    click_and_wait_for_render(page, page.get_by_role("button", name=re.compile("Open the case|Ouvrir")))
+    click_and_wait_for_render(page, page.get_by_role("button", name=re.compile("Open the case|Ouvrir le dossier")))
     expect(field_errors(page, "Nom de famille")).to_have_text("Ce champ est obligatoire.")
     expect(field_errors(page, "Date de naissance")).to_have_text("La date de naissance est dans le futur.")
     expect(page.get_by_label("Prénoms")).to_have_value("Imane")
@@ -126,3 +126,24 @@ def test_the_first_screen_is_translated(page, caseworker, code):
     switch_language(page, code)
     assert not page.title().startswith("My work")
     assert page.get_by_role("heading", name="Checklist items due or overdue").count() == 0
+
+
+def test_an_arabic_heading_reads_the_reference_first(arabic_case_page, case):
+    # Right to left, the reference comes first (rightmost), then the name: each of them
+    # Latin, read left to right, and not run together into one left-to-right line.
+    reference_x, name_x = arabic_case_page.evaluate(
+        """(reference) => {
+            const h1 = document.querySelector('h1');
+            const x = (text) => {
+                const walker = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+                let node;
+                while ((node = walker.nextNode()) && !node.data.includes(text)) {}
+                const r = document.createRange(); const start = node.data.indexOf(text);
+                r.setStart(node, start); r.setEnd(node, start + text.length);
+                return r.getBoundingClientRect().x;
+            };
+            return [x(reference), x('Fatima Zahra Bennani')];
+        }""",
+        case.reference,
+    )
+    assert reference_x > name_x
