@@ -242,6 +242,37 @@ def case_assign(*, case: Case, actor: User, role: str, user: User | None) -> Cas
     return case
 
 
+# A bulk action touches at most this many cases: a mistake stays one a person can undo by hand.
+BULK_CAP = 100
+
+
+@transaction.atomic
+def cases_assign_bulk(*, actor: User, case_ids: list[int], user: User | None) -> list[Case]:
+    """Make ``user`` the caseworker of every chosen case, or of none: one case refused
+    (not visible, or ``user`` not of its organisation) refuses the batch, naming each."""
+    from .selectors import cases_visible_to
+
+    chosen = sorted(set(case_ids))
+    if not chosen:
+        raise ValidationError({"cases": _("Choose at least one case.")})
+    if len(chosen) > BULK_CAP:
+        raise ValidationError({"cases": _("At most %(cap)s cases at once: %(count)s were chosen.") % {
+            "cap": BULK_CAP, "count": len(chosen)}})
+    cases = list(cases_visible_to(actor).filter(pk__in=chosen).order_by("reference"))
+    if len(cases) != len(chosen):
+        raise ValidationError({"cases": _("Some of the chosen cases are not open to you.")})
+    problems = []
+    for case in cases:
+        try:
+            case_assign(case=case, actor=actor, role="caseworker", user=user)
+        except (ValidationError, PermissionDenied) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            problems += [f"{case.reference}: {message}" for message in messages]
+    if problems:
+        raise ValidationError({"cases": problems})  # and the transaction undoes the others
+    return cases
+
+
 # --- Mentor follow-ups ------------------------------------------------------------------------
 
 def follow_up_validate(*, case: Case, data: dict[str, Any]) -> dict[str, str]:

@@ -72,6 +72,7 @@ class CasesApp(RoleApplication):
     )
     index_path = path("", views.case_list, name="index")
     create_path = path("new/", views.case_create, name="create")
+    bulk_assign_path = path("bulk/assign/", views.case_bulk_assign, name="bulk_assign")
     detail_path = path("<int:pk>/", views.case_detail, name="detail")
     emergency_path = path("emergency/", views.emergency_access, name="emergency")
     edit_path = path("<int:pk>/participant/", views.participant_edit, name="participant_edit")

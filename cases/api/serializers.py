@@ -392,6 +392,14 @@ class AssignmentSerializer(serializers.Serializer):
     )
 
 
+class BulkAssignmentSerializer(serializers.Serializer):
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), allow_empty=False, max_length=1000,
+        help_text="Ids of the cases (at most 100): all are assigned, or none.",
+    )
+    user = serializers.CharField(max_length=150, help_text="Username of the caseworker to assign.")
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="case.reference", read_only=True)
     # In the language of the request (the reader's), from the stored kind and parameters.

@@ -32,6 +32,7 @@ from ..programmes import programmes_visible_to
 from .csv import CaseListCSVMixin
 from .serializers import (
     AssignmentSerializer,
+    BulkAssignmentSerializer,
     CaseBriefListSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
@@ -245,6 +246,32 @@ class CaseViewSet(
         event = services.case_note_add(case=case, actor=request.user, text=payload.validated_data["text"])
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
+
+    @extend_schema(
+        request=BulkAssignmentSerializer,
+        responses=inline_serializer(
+            "BulkAssigned", {"assigned": serializers.ListField(child=serializers.CharField())}
+        ),
+        summary="Make one caseworker the caseworker of up to 100 cases, all or none",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-assign")
+    def bulk_assign(self, request):
+        if not opens_cases(request.user):
+            raise ApiPermissionDenied(_("Only caseworkers and coordinators assign cases."))
+        payload = BulkAssignmentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = User.objects.filter(
+            username=payload.validated_data["user"], is_active=True, role=User.Role.CASEWORKER
+        ).first()
+        if user is None:
+            raise ApiValidationError({"user": [_("No active caseworker with this username.")]})
+        try:
+            cases = services.cases_assign_bulk(
+                actor=request.user, case_ids=payload.validated_data["cases"], user=user
+            )
+        except ValidationError as error:
+            raise ApiValidationError(error.message_dict) from None
+        return Response({"assigned": [case.reference for case in cases]})
 
     @extend_schema(
         request=AssignmentSerializer, responses=CaseDetailSerializer, summary="Assign a caseworker or mentor"

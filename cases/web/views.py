@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from permits.case_eligibility import evaluate_case
@@ -101,8 +102,57 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "sort": values.get("sort") or "-moved",
             "full": selectors.case_access(request.user) == "full",
             "may_create": opens_cases(request.user),
+            # Bulk assignment: for those who open cases, to the caseworkers of the listed cases' owners.
+            "caseworkers": User.objects.filter(
+                role=User.Role.CASEWORKER, is_active=True, organisation__in=organisations
+            ).order_by("last_name", "username") if opens_cases(request.user) else [],
+            "bulk_cap": services.BULK_CAP,
         },
     )
+
+
+def positive_id(value: str) -> int | None:
+    """A database id typed or posted, or None: ASCII digits that fit the column."""
+    if value.isascii() and value.isdigit() and 0 < int(value) < 2**31:
+        return int(value)
+    return None
+
+
+@login_required
+@require_POST
+def case_bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign a caseworker to the cases ticked in the list: a page to confirm, then all or none."""
+    if not opens_cases(request.user):
+        raise PermissionDenied(_("Only caseworkers and coordinators assign cases."))
+    ids = [pk for pk in map(positive_id, request.POST.getlist("case")) if pk is not None]
+    user_id = positive_id(request.POST.get("user", ""))
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    back = reverse("cases:index") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    if user is None:
+        messages.error(request, _("Choose the caseworker to assign."))
+        return see_other(back)
+    if not ids:
+        messages.error(request, _("Tick the cases to assign first."))
+        return see_other(back)
+    if len(set(ids)) > services.BULK_CAP:
+        messages.error(request, _("At most %(cap)s cases at once: %(count)s were chosen.") % {
+            "cap": services.BULK_CAP, "count": len(set(ids))})
+        return see_other(back)
+    if request.POST.get("confirm") != "1":
+        cases = selectors.cases_visible_to(request.user).filter(pk__in=ids).select_related("participant")
+        return render(request, "cases/bulk_assign.html", {
+            "cases": cases.order_by("reference"), "target": user, "query": request.POST.get("query", ""),
+        })
+    try:
+        assigned = services.cases_assign_bulk(actor=request.user, case_ids=ids, user=user)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        return see_other(back)
+    messages.success(request, ngettext(
+        "%(count)s case assigned to %(name)s.", "%(count)s cases assigned to %(name)s.", len(assigned)
+    ) % {"count": len(assigned), "name": user.get_full_name() or user.username})
+    return see_other(back)
 
 
 # --- One case ------------------------------------------------------------------------------------
