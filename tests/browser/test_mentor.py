@@ -118,3 +118,24 @@ def test_the_case_page_fits_a_phone(new_page, mentor, mentee):
     page.goto(f"/cases/{mentee.pk}/")
     expect(page.get_by_test_id("stage")).to_be_visible()
     assert_no_horizontal_scrolling(page)
+
+
+# What a thumb presses in the page, and how tall it is drawn (a checkbox counts with its margin).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'main button, main .it-button, main select, main textarea, main summary, main input:not([type=hidden])')]
+    .filter(el => el.offsetParent !== null)
+    .map(el => {
+        const box = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        const height = box.height + parseFloat(style.marginTop) + parseFloat(style.marginBottom);
+        return [el.outerHTML.slice(0, 80), height];
+    })
+    .filter(([_, height]) => height < 44)"""
+
+
+@pytest.mark.parametrize("where", ["case", "follow_up", "work"])
+def test_touch_targets_on_the_phone_pages_are_44_px(new_page, mentor, mentee, where):
+    page = new_page(**PHONE)
+    login(page, mentor)
+    page.goto({"case": f"/cases/{mentee.pk}/", "follow_up": f"/mentoring/{mentee.pk}/follow-up/", "work": "/work/"}[where])
+    assert page.evaluate(SMALL_TARGETS) == []
