@@ -71,18 +71,26 @@ def reminder_step(*, due: dt.date, today: dt.date, days_before: tuple[int, ...])
     return min(reached) if reached else None
 
 
+def participant_deadline_items(*, today: dt.date, until: dt.date) -> QuerySet[ChecklistItem]:
+    """Open items of the current stays that the participant is reminded of, due from
+    ``today`` to ``until``: what the reminders send and what the coordinator sees missed."""
+    return ChecklistItem.objects.filter(
+        done=False,
+        code__in=participant_reminder_codes(),
+        due_date__gte=today,
+        due_date__lte=until,
+        entry_event_id=F("case__current_entry_id"),
+    )
+
+
 def participant_reminders_send(*, today: dt.date) -> int:
     """One message per case with deadlines to remind of today; the number sent."""
     config = settings.ITINERA_REMINDERS
     item_days, appeal_days = tuple(config["deadline_days_before"]), tuple(config["appeal_days_before"])
     due_by_case: dict[int, list[tuple[str, dt.date, object]]] = defaultdict(list)
 
-    items = ChecklistItem.objects.filter(
-        done=False,
-        code__in=participant_reminder_codes(),
-        due_date__gte=today,
-        due_date__lte=today + dt.timedelta(days=max(item_days)),
-        entry_event_id=F("case__current_entry_id"),
+    items = participant_deadline_items(
+        today=today, until=today + dt.timedelta(days=max(item_days))
     ).only("id", "case_id", "stage", "code", "label", "due_date")
     for item in items:
         step = reminder_step(due=item.due_date, today=today, days_before=item_days)
@@ -177,13 +185,8 @@ def reminders_unreachable(
     participant has a deadline within a week and no channel or address to be reminded by,
     and the users among ``staff`` whose daily digest is on but who have no e-mail address."""
     unreachable = Participant.objects.filter(participants_unreachable(), anonymised_at__isnull=True)
-    deadlines = ChecklistItem.objects.filter(
-        case__in=cases.filter(participant__in=unreachable),
-        done=False,
-        code__in=participant_reminder_codes(),
-        due_date__gte=today,
-        due_date__lte=today + selectors.DUE_SOON,
-        entry_event_id=F("case__current_entry_id"),
+    deadlines = participant_deadline_items(today=today, until=today + selectors.DUE_SOON).filter(
+        case__in=cases.filter(participant__in=unreachable)
     )
     case_ids = list(deadlines.values_list("case_id", flat=True).distinct().order_by("case_id")[: limit + 1])
     users = staff.filter(is_active=True, daily_digest=True, email="").exclude(role="").order_by("username")

@@ -246,6 +246,14 @@ def case_assign(*, case: Case, actor: User, role: str, user: User | None) -> Cas
 BULK_CAP = 100
 
 
+def bulk_over_cap(case_ids: list[int]) -> str:
+    """Why a selection is too large for a bulk action, or nothing."""
+    count = len(set(case_ids))
+    if count <= BULK_CAP:
+        return ""
+    return _("At most %(cap)s cases at once: %(count)s were chosen.") % {"cap": BULK_CAP, "count": count}
+
+
 @transaction.atomic
 def cases_assign_bulk(*, actor: User, case_ids: list[int], user: User | None) -> list[Case]:
     """Make ``user`` the caseworker of every chosen case, or of none: one case refused
@@ -255,9 +263,8 @@ def cases_assign_bulk(*, actor: User, case_ids: list[int], user: User | None) ->
     chosen = sorted(set(case_ids))
     if not chosen:
         raise ValidationError({"cases": _("Choose at least one case.")})
-    if len(chosen) > BULK_CAP:
-        raise ValidationError({"cases": _("At most %(cap)s cases at once: %(count)s were chosen.") % {
-            "cap": BULK_CAP, "count": len(chosen)}})
+    if problem := bulk_over_cap(chosen):
+        raise ValidationError({"cases": problem})
     cases = list(cases_visible_to(actor).filter(pk__in=chosen).order_by("reference"))
     if len(cases) != len(chosen):
         raise ValidationError({"cases": _("Some of the chosen cases are not open to you.")})

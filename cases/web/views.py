@@ -134,9 +134,8 @@ def case_bulk_assign(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Tick the cases to assign first."))
         return see_other(back)
-    if len(set(ids)) > services.BULK_CAP:
-        messages.error(request, _("At most %(cap)s cases at once: %(count)s were chosen.") % {
-            "cap": services.BULK_CAP, "count": len(set(ids))})
+    if problem := services.bulk_over_cap(ids):
+        messages.error(request, problem)  # before the confirmation page lists them
         return see_other(back)
     if request.POST.get("confirm") != "1":
         cases = selectors.cases_visible_to(request.user).filter(pk__in=ids).select_related("participant")
